@@ -1,0 +1,65 @@
+// Batches for training: shuffled with the run's seed, last partial batch dropped, prepared ahead
+// on a background thread so the training step never waits.
+#pragma once
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "gankit/data/data_options.h"
+
+namespace gankit::data {
+
+/// One training batch.
+struct Batch {
+  torch::Tensor images;  ///< float32 [B,C,H,W] in [-1, 1]
+  torch::Tensor labels;  ///< int64 [B]; undefined for unlabelled data
+};
+
+/// What the model needs to know about the data, available before the first batch.
+struct DataInfo {
+  int64_t size = 0;         ///< images in the set
+  int64_t channels = 0;     ///< C of every batch
+  int64_t image_size = 0;   ///< H = W of every batch
+  int64_t num_classes = 0;  ///< 0 when unlabelled
+  bool streamed = false;    ///< decoded on the fly rather than held in memory
+  std::string description;  ///< e.g. "fashion-mnist train: 60000 images 1x28x28 (10 classes) from /usr/share/..."
+};
+
+/// Runtime settings of a loader that are not part of the data config.
+struct LoaderOptions {
+  int64_t batch_size = 64;
+  uint64_t seed = 0;
+};
+
+/// Batch k (counted from 0 over the whole run) is a pure function of (data, seed, k): epoch
+/// e = k / batches_per_epoch() uses a permutation drawn from the seed and e, and random
+/// augmentation draws from the seed and k. So seek(k) after a resume yields the same batches an
+/// uninterrupted run would have seen.
+class Loader {
+ public:
+  virtual ~Loader() = default;
+  virtual const DataInfo& info() const = 0;
+  virtual int64_t batches_per_epoch() const = 0;
+  /// The next batch; blocks only if the background thread is behind.
+  virtual Batch next() = 0;
+  /// Continue from global batch index k (used on resume).
+  virtual void seek(int64_t batch_index) = 0;
+  /// Global index of the batch next() returns next.
+  virtual int64_t position() const = 0;
+};
+
+/// Opens the data set described by `data` (throws gankit::Error naming the file on bad input).
+std::unique_ptr<Loader> make_loader(const DataOptions& data, const LoaderOptions& options);
+
+/// Reads the whole set into memory as uint8 [N,C,H,W] after fitting (no random augmentation):
+/// for evaluation and tests. Labels int64 [N] or undefined.
+struct ImageSet {
+  torch::Tensor images;
+  torch::Tensor labels;
+  int64_t num_classes = 0;
+};
+ImageSet load_images(const DataOptions& data);
+
+}  // namespace gankit::data

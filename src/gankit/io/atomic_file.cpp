@@ -1,0 +1,49 @@
+#include "gankit/io/atomic_file.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+
+#include "gankit/error.h"
+
+namespace gankit::io {
+
+namespace fs = std::filesystem;
+
+void write_atomically(const fs::path& path, const std::function<void(const fs::path&)>& write) {
+  if (path.has_parent_path()) {
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) fail("{}: cannot create folder: {}", path.parent_path().string(), ec.message());
+  }
+  // Unique per process and call, so two writers never share a temp file.
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  fs::path tmp = path;
+  tmp += fmt::format(".{}.{:x}.tmp", ::getpid(), rng());
+  try {
+    write(tmp);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw;
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    fail("{}: cannot write: {}", path.string(), ec.message());
+  }
+}
+
+void write_file_atomically(const fs::path& path, std::string_view bytes) {
+  write_atomically(path, [&](const fs::path& tmp) {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) fail("{}: cannot open for writing", tmp.string());
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) fail("{}: write failed (disk full?)", tmp.string());
+  });
+}
+
+}  // namespace gankit::io
