@@ -1,0 +1,73 @@
+#include "gankit/io/image.h"
+
+#include <stb/stb_image.h>
+#include <stb/stb_image_write.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "gankit/error.h"
+#include "gankit/io/atomic_file.h"
+
+namespace gankit::io {
+
+namespace {
+
+torch::Tensor to_chw(unsigned char* pixels, int width, int height, int channels_in_file,
+                     const std::string& name) {
+  if (pixels == nullptr) fail("{}: cannot read image ({})", name, stbi_failure_reason());
+  // Keep gray as 1 channel, everything else as RGB (stb converted it for us).
+  const int channels = (channels_in_file <= 2) ? 1 : 3;
+  auto hwc = torch::from_blob(pixels, {height, width, channels}, torch::kUInt8);
+  auto chw = hwc.permute({2, 0, 1}).contiguous();  // [H,W,C] -> [C,H,W], owns its memory
+  stbi_image_free(pixels);
+  return chw;
+}
+
+}  // namespace
+
+torch::Tensor decode_image(const std::string& bytes, const std::string& name) {
+  int width = 0, height = 0, channels_in_file = 0;
+  if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
+                             static_cast<int>(bytes.size()), &width, &height, &channels_in_file)) {
+    fail("{}: cannot read image ({})", name,
+         bytes.empty() ? "empty file" : stbi_failure_reason());
+  }
+  const int wanted = (channels_in_file <= 2) ? 1 : 3;
+  unsigned char* pixels =
+      stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
+                            static_cast<int>(bytes.size()), &width, &height, &channels_in_file, wanted);
+  return to_chw(pixels, width, height, channels_in_file, name);
+}
+
+torch::Tensor read_image(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("{}: cannot read image (no such file or not readable)", path.string());
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return decode_image(buffer.str(), path.string());
+}
+
+std::string encode_png(const torch::Tensor& chw) {
+  TORCH_CHECK(chw.dim() == 3 && chw.scalar_type() == torch::kUInt8,
+              "encode_png expects uint8 [C,H,W], got ", chw.sizes(), " ", chw.scalar_type());
+  const auto channels = chw.size(0);
+  TORCH_CHECK(channels == 1 || channels == 3, "encode_png expects 1 or 3 channels, got ", channels);
+  auto hwc = chw.permute({1, 2, 0}).contiguous().cpu();
+  std::string out;
+  auto append = [](void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), size);
+  };
+  const int height = static_cast<int>(hwc.size(0)), width = static_cast<int>(hwc.size(1));
+  if (!stbi_write_png_to_func(append, &out, width, height, static_cast<int>(channels),
+                              hwc.data_ptr<uint8_t>(), width * static_cast<int>(channels))) {
+    fail("cannot encode a {}x{} PNG", width, height);
+  }
+  return out;
+}
+
+void write_png(const std::filesystem::path& path, const torch::Tensor& chw) {
+  write_file_atomically(path, encode_png(chw));
+}
+
+}  // namespace gankit::io
