@@ -1,0 +1,15 @@
+// The subcommands of the gankit CLI. Each registers itself on the app; main() runs the parse and
+// turns exceptions into one line on stderr.
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace gankit::cli {
+
+void add_train_command(CLI::App& app);
+void add_sample_command(CLI::App& app);
+void add_info_command(CLI::App& app);
+
+/// The process exit code a command asks for (e.g. 130 after an interrupt); 0 by default.
+int& exit_code();
+
+}  // namespace gankit::cli

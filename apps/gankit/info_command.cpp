@@ -1,0 +1,47 @@
+// gankit info CHECKPOINT | gankit info --models
+#include <iostream>
+
+#include "commands.h"
+#include "gankit/error.h"
+#include "gankit/models/registry.h"
+#include "gankit/train/checkpoint.h"
+
+namespace gankit::cli {
+
+namespace {
+
+struct InfoArgs {
+  std::string checkpoint;
+  bool models = false;
+};
+
+void run_info(const InfoArgs& args) {
+  if (args.models) {
+    for (const auto& entry : models::model_table()) {
+      std::cout << fmt::format("{:<10} {}{}\n", entry.name, entry.summary, entry.conditional ? " [conditional]" : "");
+    }
+    return;
+  }
+  if (args.checkpoint.empty()) fail("info: give a checkpoint, or --models to list the architectures");
+  const auto header = train::open_checkpoint(args.checkpoint).header;
+  const auto& c = header.config;
+  std::cout << fmt::format("checkpoint: {}\nkind:       {}\nmodel:      {} (z_dim {})\nstep:       {}\n",
+                           args.checkpoint, header.kind, c.model.name, c.model.z_dim, header.step)
+            << fmt::format("data:       {} {} ({}), images {}x{}x{}, {} classes\n", c.data.name, c.data.split,
+                           c.data.path.empty() ? "default location" : c.data.path, header.shape.channels,
+                           header.shape.image_size, header.shape.image_size, header.shape.num_classes)
+            << "\n# resolved config\n"
+            << c.to_toml();
+}
+
+}  // namespace
+
+void add_info_command(CLI::App& app) {
+  auto args = std::make_shared<InfoArgs>();
+  auto* cmd = app.add_subcommand("info", "Describe a checkpoint (model, step, config, data)");
+  cmd->add_option("checkpoint", args->checkpoint, "Checkpoint file");
+  cmd->add_flag("--models", args->models, "List the registered architectures");
+  cmd->callback([args] { run_info(*args); });
+}
+
+}  // namespace gankit::cli

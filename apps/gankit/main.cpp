@@ -1,0 +1,49 @@
+// gankit: train, sample and evaluate image GANs. Only this file catches: errors become one line
+// on stderr and a non-zero exit code.
+#include <iostream>
+
+#include "commands.h"
+#include "gankit/error.h"
+#include <torch/torch.h>
+
+namespace gankit::cli {
+int& exit_code() {
+  static int code = 0;
+  return code;
+}
+}  // namespace gankit::cli
+
+namespace {
+
+std::string first_line(std::string text) {
+  const auto end = text.find('\n');
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+int report(const std::string& message) {
+  std::cerr << "gankit: error: " << first_line(message) << std::endl;
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"gankit: train, sample and evaluate image GANs (LibTorch, CPU and CUDA)"};
+  app.set_version_flag("--version", std::string("gankit ") + GANKIT_VERSION);
+  app.require_subcommand(1);
+  gankit::cli::add_train_command(app);
+  gankit::cli::add_sample_command(app);
+  gankit::cli::add_info_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const gankit::Error& e) {
+    return report(e.what());
+  } catch (const c10::Error& e) {
+    return report(e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    return report(e.what());
+  }
+  return gankit::cli::exit_code();
+}

@@ -1,0 +1,51 @@
+#include "gankit/losses/adversarial.h"
+
+#include "gankit/error.h"
+
+namespace gankit::losses {
+
+namespace F = torch::nn::functional;
+
+AdversarialLoss parse_adversarial_loss(const std::string& name) {
+  if (name == "bce") return AdversarialLoss::Bce;
+  if (name == "hinge") return AdversarialLoss::Hinge;
+  if (name == "wasserstein") return AdversarialLoss::Wasserstein;
+  if (name == "lsgan") return AdversarialLoss::Lsgan;
+  fail("unknown loss '{}' (valid: bce, hinge, wasserstein, lsgan)", name);
+}
+
+torch::Tensor discriminator_loss(AdversarialLoss loss, const torch::Tensor& real_logits,
+                                 const torch::Tensor& fake_logits) {
+  switch (loss) {
+    case AdversarialLoss::Bce:
+      // -log σ(D(x)) - log(1 - σ(D(G(z)))), as two BCE terms (pytorch/examples dcgan sums them).
+      return F::binary_cross_entropy_with_logits(real_logits, torch::ones_like(real_logits)) +
+             F::binary_cross_entropy_with_logits(fake_logits, torch::zeros_like(fake_logits));
+    case AdversarialLoss::Hinge:
+      return torch::relu(1.0 - real_logits).mean() + torch::relu(1.0 + fake_logits).mean();
+    case AdversarialLoss::Wasserstein:
+      return fake_logits.mean() - real_logits.mean();
+    case AdversarialLoss::Lsgan:
+      return 0.5 * ((real_logits - 1.0).pow(2).mean() + fake_logits.pow(2).mean());
+  }
+  TORCH_CHECK(false, "unhandled loss");
+}
+
+torch::Tensor generator_loss(AdversarialLoss loss, const torch::Tensor& fake_logits) {
+  switch (loss) {
+    case AdversarialLoss::Bce:  // non-saturating: maximise log σ(D(G(z)))
+      return F::binary_cross_entropy_with_logits(fake_logits, torch::ones_like(fake_logits));
+    case AdversarialLoss::Hinge:
+    case AdversarialLoss::Wasserstein:
+      return -fake_logits.mean();
+    case AdversarialLoss::Lsgan:
+      return 0.5 * (fake_logits - 1.0).pow(2).mean();
+  }
+  TORCH_CHECK(false, "unhandled loss");
+}
+
+torch::Tensor discriminator_score(AdversarialLoss loss, const torch::Tensor& logits) {
+  return loss == AdversarialLoss::Bce ? torch::sigmoid(logits).mean() : logits.mean();
+}
+
+}  // namespace gankit::losses

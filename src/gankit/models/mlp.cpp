@@ -1,0 +1,54 @@
+#include "gankit/models/mlp.h"
+
+#include "gankit/nn/init.h"
+
+namespace gankit::models {
+
+namespace tnn = torch::nn;
+
+namespace {
+
+tnn::LeakyReLU leaky_relu() { return tnn::LeakyReLU(tnn::LeakyReLUOptions().negative_slope(0.2)); }
+
+}  // namespace
+
+MlpGeneratorImpl::MlpGeneratorImpl(const MlpOptions& options_) : options(options_) {
+  TORCH_CHECK(options.z_dim() > 0 && options.width() > 0, "mlp: z_dim and width must be positive");
+  const int64_t w = options.width();
+  const int64_t pixels = options.channels() * options.image_size() * options.image_size();
+  body_ = tnn::Sequential();
+  int64_t in = options.z_dim();
+  for (int64_t out : {w, 2 * w, 4 * w}) {
+    // Keras order Dense -> LeakyReLU -> BatchNormalization(momentum=0.8, epsilon=1e-3);
+    // Keras' momentum 0.8 is LibTorch's 0.2.
+    body_->push_back(tnn::Linear(in, out));
+    body_->push_back(leaky_relu());
+    body_->push_back(tnn::BatchNorm1d(tnn::BatchNormOptions(out).momentum(0.2).eps(1e-3)));
+    in = out;
+  }
+  body_->push_back(tnn::Linear(in, pixels));
+  body_->push_back(tnn::Tanh());
+  register_module("body", body_);
+  nn::init_glorot_uniform_(*this);
+}
+
+torch::Tensor MlpGeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor&) {
+  const int64_t s = options.image_size();
+  return body_->forward(z).view({z.size(0), options.channels(), s, s});  // [N,Z] -> [N,C,H,W]
+}
+
+MlpDiscriminatorImpl::MlpDiscriminatorImpl(const MlpOptions& options_) : options(options_) {
+  const int64_t w = options.width();
+  const int64_t pixels = options.channels() * options.image_size() * options.image_size();
+  body_ = tnn::Sequential(tnn::Linear(pixels, 2 * w), leaky_relu(),  // [N,CHW] -> [N,2w]
+                          tnn::Linear(2 * w, w), leaky_relu(),       // -> [N,w]
+                          tnn::Linear(w, 1));                        // -> [N,1] logit
+  register_module("body", body_);
+  nn::init_glorot_uniform_(*this);
+}
+
+torch::Tensor MlpDiscriminatorImpl::forward(const torch::Tensor& images, const torch::Tensor&) {
+  return body_->forward(images.flatten(1)).view({-1});  // [N,C,H,W] -> [N]
+}
+
+}  // namespace gankit::models

@@ -1,0 +1,28 @@
+// The one interface every adversarial architecture implements: a generator and a discriminator.
+#pragma once
+#include <torch/torch.h>
+
+#include <memory>
+
+namespace gankit::models {
+
+/// Maps noise (and, for conditional models, labels) to images.
+class Generator : public torch::nn::Module {
+ public:
+  /// z [N,Z], labels [N] int64 or undefined -> images [N,C,H,W] in [-1, 1]
+  virtual torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& labels) = 0;
+};
+
+/// Scores images (and labels, for conditional models) as real or fake.
+class Discriminator : public torch::nn::Module {
+ public:
+  /// images [N,C,H,W] in [-1, 1], labels [N] or undefined -> logits [N]
+  virtual torch::Tensor forward(const torch::Tensor& images, const torch::Tensor& labels) = 0;
+};
+
+struct Networks {
+  std::shared_ptr<Generator> generator;
+  std::shared_ptr<Discriminator> discriminator;
+};
+
+}  // namespace gankit::models

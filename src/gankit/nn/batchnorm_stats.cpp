@@ -1,0 +1,46 @@
+#include "gankit/nn/batchnorm_stats.h"
+
+namespace gankit::nn {
+
+namespace {
+
+/// Calls f(options, impl) for every BatchNorm1d/2d under `module`.
+template <typename F>
+void for_each_batchnorm(torch::nn::Module& module, F&& f) {
+  for (const auto& child : module.modules(/*include_self=*/true)) {
+    if (auto* bn2 = child->as<torch::nn::BatchNorm2d>()) {
+      f(*bn2);
+    } else if (auto* bn1 = child->as<torch::nn::BatchNorm1d>()) {
+      f(*bn1);
+    }
+  }
+}
+
+}  // namespace
+
+bool has_batchnorm(torch::nn::Module& module) {
+  bool found = false;
+  for_each_batchnorm(module, [&](auto& bn) { found = found || bn.options.track_running_stats(); });
+  return found;
+}
+
+void recompute_batchnorm_stats(torch::nn::Module& module, const std::function<void()>& forward,
+                               int64_t batches) {
+  const bool was_training = module.is_training();
+  std::vector<c10::optional<double>> momenta;
+  for_each_batchnorm(module, [&](auto& bn) {
+    momenta.push_back(bn.options.momentum());
+    bn.options.momentum(c10::nullopt);  // cumulative average over the batches below
+    bn.reset_running_stats();
+  });
+  module.train(true);
+  {
+    torch::NoGradGuard no_grad;
+    for (int64_t i = 0; i < batches; ++i) forward();
+  }
+  size_t index = 0;
+  for_each_batchnorm(module, [&](auto& bn) { bn.options.momentum(momenta[index++]); });
+  module.train(was_training);
+}
+
+}  // namespace gankit::nn

@@ -1,0 +1,51 @@
+// Drawing images from a trained generator: deterministic for a seed, in eval mode, in batches.
+#pragma once
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "gankit/models/networks.h"
+#include "gankit/train/checkpoint.h"
+
+namespace gankit::sample {
+
+struct SampleOptions {
+  int64_t count = 100;
+  uint64_t seed = 0;
+  /// Class of every sample (conditional models); -1 = cycle through the classes.
+  int64_t class_label = -1;
+  /// Redraw noise entries with |z| > truncation (the truncation trick); 0 = off.
+  double truncation = 0;
+  int64_t batch_size = 500;
+};
+
+struct Samples {
+  torch::Tensor images;  ///< uint8 [N,C,H,W]
+  torch::Tensor labels;  ///< int64 [N]; undefined for unconditional models
+};
+
+class Sampler {
+ public:
+  /// Loads the generator of a GAN checkpoint (throws gankit::Error on a bad or foreign file).
+  explicit Sampler(const std::filesystem::path& checkpoint);
+
+  const train::CheckpointHeader& header() const { return header_; }
+  bool conditional() const { return conditional_; }
+
+  /// Checks the options against the model (class range, counts) and draws the samples.
+  Samples sample(const SampleOptions& options);
+
+ private:
+  train::CheckpointHeader header_;
+  std::shared_ptr<models::Generator> generator_;
+  bool conditional_ = false;
+  torch::Device device_{torch::kCPU};
+};
+
+/// Writes samples by the output's name: *.npy -> uint8 (N,H,W,C); *.png -> one grid; anything
+/// else -> a folder of N numbered PNGs. Labels, when present, go to <stem>.labels.npy beside a
+/// file, or labels.npy inside a folder. Returns the paths written.
+std::vector<std::filesystem::path> write_samples(const std::filesystem::path& out, const Samples& samples);
+
+}  // namespace gankit::sample

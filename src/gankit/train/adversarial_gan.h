@@ -1,0 +1,62 @@
+// The adversarial recipe: a generator, a discriminator, their optimisers and one loss, trained by
+// alternating updates. Architectures come from models/; everything else is chosen by config.
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gankit/data/loader.h"
+#include "gankit/losses/adversarial.h"
+#include "gankit/models/networks.h"
+#include "gankit/train/train_options.h"
+
+namespace gankit::train {
+
+/// Named scalars of one step, kept as 0-dim tensors: converting to numbers forces a sync, so
+/// that happens only when a step is logged.
+struct StepStats {
+  std::vector<std::pair<std::string, torch::Tensor>> scalars;
+};
+
+class AdversarialGan {
+ public:
+  AdversarialGan(models::Networks networks, const TrainOptions& options, int64_t z_dim,
+                 int64_t num_classes, torch::Device device);
+
+  /// n_critic discriminator updates (one batch each), then one generator update that reuses the
+  /// last fake batch, as pytorch/examples dcgan does. Returns loss_d, loss_g, d_real, d_fake.
+  StepStats train_step(data::Loader& loader);
+
+  /// Images for z [N,Z] (labels [N] for conditional models) with G in eval mode, no gradients.
+  torch::Tensor generate(const torch::Tensor& z, const torch::Tensor& labels);
+
+  /// Recomputes G's BatchNorm running statistics for its current weights (no-op without BN).
+  /// Draws noise from its own generator seeded with `seed`, so the run's RNG is untouched.
+  void refresh_generator_statistics(uint64_t seed, int64_t batch_size);
+
+  /// Writes G, D and both optimisers into `archive` (keys generator, discriminator, optimizer_g,
+  /// optimizer_d) and reads them back.
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
+
+  models::Generator& generator() { return *networks_.generator; }
+  models::Discriminator& discriminator() { return *networks_.discriminator; }
+  int64_t z_dim() const { return z_dim_; }
+  torch::Device device() const { return device_; }
+
+ private:
+  torch::Tensor sample_labels(int64_t n) const;
+
+  models::Networks networks_;
+  torch::optim::Adam optimizer_g_;
+  torch::optim::Adam optimizer_d_;
+  losses::AdversarialLoss loss_;
+  int64_t n_critic_;
+  int64_t z_dim_;
+  int64_t num_classes_;
+  torch::Device device_;
+};
+
+}  // namespace gankit::train

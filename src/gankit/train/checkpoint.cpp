@@ -1,0 +1,88 @@
+#include "gankit/train/checkpoint.h"
+
+#include <mutex>
+
+#include "gankit/compat.h"
+#include "gankit/error.h"
+#include "gankit/io/atomic_file.h"
+#include "gankit/train/adversarial_gan.h"
+
+namespace gankit::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kFormat = "gankit-checkpoint/1";
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+c10::IValue read_value(torch::serialize::InputArchive& archive, const std::string& key,
+                       const fs::path& path) {
+  c10::IValue value;
+  if (!archive.try_read(key, value)) fail("{}: not a gankit checkpoint (no '{}' entry)", path.string(), key);
+  return value;
+}
+
+}  // namespace
+
+void save_checkpoint(const fs::path& path, const AdversarialGan& gan, const CheckpointHeader& header) {
+  torch::serialize::OutputArchive archive;
+  archive.write("format", c10::IValue(std::string(kFormat)));
+  archive.write("kind", c10::IValue(header.kind));
+  archive.write("config", c10::IValue(header.config.to_toml()));
+  archive.write("channels", c10::IValue(header.shape.channels));
+  archive.write("image_size", c10::IValue(header.shape.image_size));
+  archive.write("num_classes", c10::IValue(header.shape.num_classes));
+  archive.write("step", c10::IValue(header.step));
+  archive.write("batches_seen", c10::IValue(header.batches_seen));
+  {
+    auto generator = compat::default_cpu_generator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    archive.write("rng_cpu", generator.get_state(), /*is_buffer=*/true);
+  }
+  gan.save(archive);
+  io::write_atomically(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
+}
+
+OpenedCheckpoint open_checkpoint(const fs::path& path) {
+  if (!fs::exists(path)) fail("{}: no such checkpoint", path.string());
+  if (fs::is_directory(path)) {
+    fail("{}: is a folder; pass a checkpoint file such as {}/checkpoints/latest.pt", path.string(),
+         path.string());
+  }
+  OpenedCheckpoint opened;
+  try {
+    opened.archive.load_from(path.string());
+  } catch (const c10::Error& e) {
+    fail("{}: not a gankit checkpoint (unreadable: {})", path.string(),
+         first_line(e.what_without_backtrace()));
+  }
+  auto& archive = opened.archive;
+  const auto format = read_value(archive, "format", path);
+  if (!format.isString() || format.toStringRef() != kFormat) {
+    fail("{}: not a gankit checkpoint (format '{}', expected '{}')", path.string(),
+         format.isString() ? format.toStringRef() : "?", kFormat);
+  }
+  auto& header = opened.header;
+  header.kind = read_value(archive, "kind", path).toStringRef();
+  header.config = Config::from_toml(read_value(archive, "config", path).toStringRef(),
+                                    path.string() + " (stored config)");
+  header.shape.channels = read_value(archive, "channels", path).toInt();
+  header.shape.image_size = read_value(archive, "image_size", path).toInt();
+  header.shape.num_classes = read_value(archive, "num_classes", path).toInt();
+  header.step = read_value(archive, "step", path).toInt();
+  header.batches_seen = read_value(archive, "batches_seen", path).toInt();
+  return opened;
+}
+
+void restore_training_state(OpenedCheckpoint& checkpoint, AdversarialGan& gan) {
+  gan.load(checkpoint.archive);
+  torch::Tensor state;
+  checkpoint.archive.read("rng_cpu", state, /*is_buffer=*/true);
+  auto generator = compat::default_cpu_generator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  generator.set_state(state);
+}
+
+}  // namespace gankit::train

@@ -1,0 +1,42 @@
+// Checkpoints: one file with the networks, optimisers, progress, RNG state and resolved config,
+// written atomically so a crash mid-save never loses the previous one.
+#pragma once
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <string>
+
+#include "gankit/models/model_options.h"
+#include "gankit/train/config.h"
+
+namespace gankit::train {
+
+class AdversarialGan;
+
+/// What a checkpoint says about itself, readable without building any network.
+struct CheckpointHeader {
+  std::string kind;           ///< "adversarial" (later: pix2pix, inpaint)
+  Config config;              ///< the run's resolved config
+  models::DataShape shape;    ///< what the networks were built for
+  int64_t step = 0;           ///< generator updates done
+  int64_t batches_seen = 0;   ///< loader position, for an exact resume
+};
+
+/// Saves `gan` and `header` (plus the CPU RNG state) to `path` atomically.
+void save_checkpoint(const std::filesystem::path& path, const AdversarialGan& gan,
+                     const CheckpointHeader& header);
+
+/// An opened checkpoint: its header and the archive the networks are read from.
+struct OpenedCheckpoint {
+  CheckpointHeader header;
+  torch::serialize::InputArchive archive;
+};
+
+/// Opens and validates a checkpoint. A missing, truncated or foreign file throws gankit::Error
+/// "PATH: not a gankit checkpoint (...)".
+OpenedCheckpoint open_checkpoint(const std::filesystem::path& path);
+
+/// Restores the networks, optimisers and CPU RNG state saved by save_checkpoint.
+void restore_training_state(OpenedCheckpoint& checkpoint, AdversarialGan& gan);
+
+}  // namespace gankit::train

@@ -1,0 +1,290 @@
+#include "gankit/train/config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "gankit/error.h"
+#include "gankit/losses/adversarial.h"
+#include "gankit/models/registry.h"
+
+namespace gankit::train {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Calls visit(section, key, field) for every config field, in the order config.toml lists them.
+/// The one list of keys: reading, writing and `keys()` all walk it.
+template <typename Visit>
+void for_each_field(Config& c, Visit&& visit) {
+  visit("model", "name", c.model.name);
+  visit("model", "z_dim", c.model.z_dim);
+  visit("model", "width", c.model.width);
+
+  visit("data", "name", c.data.name);
+  visit("data", "path", c.data.path);
+  visit("data", "split", c.data.split);
+  visit("data", "image_size", c.data.image_size);
+  visit("data", "channels", c.data.channels);
+  visit("data", "fit", c.data.fit);
+  visit("data", "load_size", c.data.load_size);
+  visit("data", "hflip", c.data.hflip);
+  visit("data", "max_memory_mb", c.data.max_memory_mb);
+  visit("data", "workers", c.data.workers);
+  visit("data", "prefetch", c.data.prefetch);
+
+  visit("train", "steps", c.train.steps);
+  visit("train", "epochs", c.train.epochs);
+  visit("train", "batch_size", c.train.batch_size);
+  visit("train", "seed", c.train.seed);
+  visit("train", "lr_g", c.train.lr_g);
+  visit("train", "lr_d", c.train.lr_d);
+  visit("train", "betas", c.train.betas);
+  visit("train", "n_critic", c.train.n_critic);
+  visit("train", "loss", c.train.loss);
+  visit("train", "ema", c.train.ema);
+  visit("train", "log_every", c.train.log_every);
+  visit("train", "sample_every", c.train.sample_every);
+  visit("train", "checkpoint_every", c.train.checkpoint_every);
+  visit("train", "device", c.train.device);
+  visit("train", "threads", c.train.threads);
+}
+
+std::string node_type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date/time";
+  }
+}
+
+[[noreturn]] void wrong_type(const std::string& source, const std::string& key, const char* wanted,
+                             const toml::node& node) {
+  fail("{}: {} must be {}, got {}", source, key, wanted, node_type_name(node));
+}
+
+void assign(std::string& field, const toml::node& node, const std::string& source, const std::string& key) {
+  if (!node.is_string()) wrong_type(source, key, "a string", node);
+  field = *node.value<std::string>();
+}
+void assign(int64_t& field, const toml::node& node, const std::string& source, const std::string& key) {
+  if (!node.is_integer()) wrong_type(source, key, "an integer", node);
+  field = *node.value<int64_t>();
+}
+void assign(double& field, const toml::node& node, const std::string& source, const std::string& key) {
+  if (!node.is_number()) wrong_type(source, key, "a number", node);
+  field = *node.value<double>();
+}
+void assign(bool& field, const toml::node& node, const std::string& source, const std::string& key) {
+  if (!node.is_boolean()) wrong_type(source, key, "true or false", node);
+  field = *node.value<bool>();
+}
+void assign(std::array<double, 2>& field, const toml::node& node, const std::string& source,
+            const std::string& key) {
+  const auto* array = node.as_array();
+  if (array == nullptr || array->size() != 2 || !(*array)[0].is_number() || !(*array)[1].is_number()) {
+    fail("{}: {} must be an array of two numbers, e.g. [0.5, 0.999]", source, key);
+  }
+  field = {*(*array)[0].value<double>(), *(*array)[1].value<double>()};
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+[[noreturn]] void unknown_key(const std::string& source, const std::string& key) {
+  std::string best;
+  size_t best_distance = 4;  // suggest only close matches
+  for (const auto& candidate : Config::keys()) {
+    const size_t d = edit_distance(key, candidate);
+    if (d < best_distance) best_distance = d, best = candidate;
+  }
+  if (!best.empty()) fail("{}: unknown key '{}' (did you mean '{}'?)", source, key, best);
+  fail("{}: unknown key '{}' (valid sections: [model], [data], [train]; see README)", source, key);
+}
+
+/// Applies a parsed TOML table (file or override) to the config.
+void apply(Config& config, const toml::table& table, const std::string& source) {
+  for (const auto& [section_key, section_node] : table) {
+    const std::string section(section_key.str());
+    const auto* section_table = section_node.as_table();
+    if (section_table == nullptr) {
+      if (section == "model" || section == "data" || section == "train") {
+        fail("{}: '{}' must be a table ([{}])", source, section, section);
+      }
+      unknown_key(source, section);
+    }
+    for (const auto& [name_key, value] : *section_table) {
+      const std::string key = section + "." + std::string(name_key.str());
+      bool found = false;
+      for_each_field(config, [&](const char* s, const char* n, auto& field) {
+        if (!found && section == s && name_key.str() == n) {
+          assign(field, value, source, key);
+          found = true;
+        }
+      });
+      if (!found) unknown_key(source, key);
+    }
+  }
+}
+
+toml::table parse_toml(const std::string& text, const std::string& source) {
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    fail("{}:{}: invalid TOML: {}", source, e.source().begin.line, e.description());
+  }
+}
+
+template <typename T>
+std::string toml_value(const T& value) {
+  std::ostringstream out;
+  if constexpr (std::is_same_v<T, std::array<double, 2>>) {
+    out << toml::array{value[0], value[1]};
+  } else {
+    out << toml::value<T>(value);
+  }
+  return out.str();
+}
+
+template <typename T>
+void check(bool ok, const char* key, const T& value, const char* rule) {
+  if (!ok) fail("config: {} = {} is invalid: {}", key, toml_value(value), rule);
+}
+
+}  // namespace
+
+Config Config::from_toml(const std::string& text, const std::string& source) {
+  Config config;
+  apply(config, parse_toml(text, source), source);
+  return config;
+}
+
+Config Config::from_file(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) fail("{}: no such config file", path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return from_toml(text.str(), path.string());
+}
+
+void Config::set(const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  const std::string source = "--set " + assignment;
+  if (eq == std::string::npos || eq == 0) fail("{}: expected KEY=VALUE, e.g. train.steps=300", source);
+  const std::string key = assignment.substr(0, eq);
+  const std::string value = assignment.substr(eq + 1);
+  const auto dot = key.find('.');
+  if (dot == std::string::npos) unknown_key(source, key);
+  // VALUE is TOML (300, 2e-4, true, [0.5, 0.999], "x"); a bare word is taken as a string.
+  toml::table line;
+  try {
+    line = toml::parse("v = " + value);
+  } catch (const toml::parse_error&) {
+    line.insert("v", value);
+  }
+  toml::table section;
+  section.insert(key.substr(dot + 1), *line.get("v"));
+  toml::table root;
+  root.insert(key.substr(0, dot), std::move(section));
+  apply(*this, root, source);
+}
+
+void Config::validate() const {
+  models::find_model(model.name);  // throws listing the valid names
+  check(model.z_dim >= 1, "model.z_dim", model.z_dim, "must be at least 1");
+  check(model.width >= 0, "model.width", model.width, "must be 0 (reference width) or more");
+
+  const std::set<std::string> fits{"resize", "pad", "center-crop", "none"};
+  check(fits.count(data.fit) > 0, "data.fit", data.fit, "use resize, pad, center-crop or none");
+  check(data.split == "train" || data.split == "test", "data.split", data.split, "use train or test");
+  check(data.image_size >= 0, "data.image_size", data.image_size, "must be 0 (native) or more");
+  check(data.channels == 0 || data.channels == 1 || data.channels == 3, "data.channels",
+        data.channels, "use 0 (as stored), 1 or 3");
+  check(data.load_size == 0 || data.load_size >= data.image_size, "data.load_size", data.load_size,
+        "must be 0 (off) or at least data.image_size");
+  check(data.max_memory_mb >= 0, "data.max_memory_mb", data.max_memory_mb, "must be 0 or more");
+  check(data.workers >= 0, "data.workers", data.workers, "must be 0 (auto) or more");
+  check(data.prefetch >= 1, "data.prefetch", data.prefetch, "must be at least 1");
+
+  check(train.steps >= 0, "train.steps", train.steps, "must be 0 or more");
+  check(train.epochs >= 0, "train.epochs", train.epochs, "must be 0 or more");
+  check(train.steps > 0 || train.epochs > 0, "train.steps", train.steps,
+        "set train.steps or train.epochs above 0");
+  check(train.batch_size >= 1, "train.batch_size", train.batch_size, "must be at least 1");
+  check(train.seed >= 0, "train.seed", train.seed, "must be 0 or more");
+  check(train.lr_g > 0, "train.lr_g", train.lr_g, "must be positive");
+  check(train.lr_d > 0, "train.lr_d", train.lr_d, "must be positive");
+  for (double beta : train.betas) {
+    check(beta >= 0 && beta < 1, "train.betas", train.betas, "each beta must be in [0, 1)");
+  }
+  check(train.n_critic >= 1, "train.n_critic", train.n_critic, "must be at least 1");
+  losses::parse_adversarial_loss(train.loss);  // throws listing the valid names
+  check(train.ema >= 0 && train.ema < 1, "train.ema", train.ema, "must be in [0, 1); 0 = off");
+  check(train.log_every >= 1, "train.log_every", train.log_every, "must be at least 1");
+  check(train.sample_every >= 0, "train.sample_every", train.sample_every, "must be 0 or more");
+  check(train.checkpoint_every >= 0, "train.checkpoint_every", train.checkpoint_every,
+        "must be 0 or more");
+  check(train.device == "auto" || train.device == "cpu" || train.device == "cuda", "train.device",
+        train.device, "use auto, cpu or cuda");
+  check(train.threads >= 0, "train.threads", train.threads, "must be 0 (all cores) or more");
+}
+
+std::string Config::to_toml() const {
+  std::ostringstream out;
+  std::string current;
+  for_each_field(const_cast<Config&>(*this), [&](const char* section, const char* name, auto& field) {
+    if (current != section) {
+      out << (current.empty() ? "" : "\n") << '[' << section << "]\n";
+      current = section;
+    }
+    out << name << " = " << toml_value(field) << '\n';
+  });
+  return out.str();
+}
+
+std::vector<std::string> Config::keys() {
+  std::vector<std::string> keys;
+  Config config;
+  for_each_field(config, [&](const char* section, const char* name, auto&) {
+    keys.push_back(std::string(section) + "." + name);
+  });
+  return keys;
+}
+
+fs::path resolve_config_path(const std::string& name_or_path) {
+  if (fs::is_regular_file(name_or_path)) return name_or_path;
+  const bool bare = name_or_path.find('/') == std::string::npos;
+  if (bare) {
+    for (const fs::path dir : {fs::path("configs"), fs::path(GANKIT_CONFIG_DIR)}) {
+      for (const std::string suffix : {"", ".toml"}) {
+        const fs::path candidate = dir / (name_or_path + suffix);
+        if (fs::is_regular_file(candidate)) return candidate;
+      }
+    }
+    fail("{}: no such config (looked for a file, and in ./configs and {})", name_or_path,
+         GANKIT_CONFIG_DIR);
+  }
+  fail("{}: no such config file", name_or_path);
+}
+
+}  // namespace gankit::train

@@ -1,0 +1,40 @@
+// A run's configuration: typed sections with defaults in code, overridden by a TOML file and
+// `--set KEY=VALUE`. Unknown keys and wrongly typed values are errors naming the file and key.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gankit/data/data_options.h"
+#include "gankit/models/model_options.h"
+#include "gankit/train/train_options.h"
+
+namespace gankit::train {
+
+struct Config {
+  models::ModelOptions model;
+  data::DataOptions data;
+  TrainOptions train;
+
+  /// Reads a TOML file over the defaults. `source` names it in errors.
+  static Config from_toml(const std::string& text, const std::string& source);
+  static Config from_file(const std::filesystem::path& path);
+
+  /// Applies one `KEY=VALUE` override (VALUE in TOML syntax; a bare word is taken as a string).
+  void set(const std::string& assignment);
+
+  /// Checks cross-field rules (throws gankit::Error naming the key).
+  void validate() const;
+
+  /// The full configuration, every key, as TOML (written to a run's config.toml).
+  std::string to_toml() const;
+
+  /// Every key as "section.name", in file order.
+  static std::vector<std::string> keys();
+};
+
+/// Finds a config: an existing path, or a bare name such as "dcgan-mnist" looked up in ./configs
+/// and the configs folder of the source tree gankit was built from.
+std::filesystem::path resolve_config_path(const std::string& name_or_path);
+
+}  // namespace gankit::train

@@ -1,0 +1,39 @@
+// The `[train]` section of a config: the optimisation schedule and the run's bookkeeping.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace gankit::train {
+
+struct TrainOptions {
+  /// Generator updates to run; 0 = use `epochs`.
+  int64_t steps = 0;
+  /// Passes over the data (used when steps = 0); one epoch = floor(N / batch_size) batches.
+  int64_t epochs = 1;
+  int64_t batch_size = 64;
+  /// Seeds weights, noise, shuffling and augmentation: same seed, same run.
+  int64_t seed = 0;
+  double lr_g = 2e-4;
+  double lr_d = 2e-4;
+  /// Adam's (beta1, beta2).
+  std::array<double, 2> betas{0.5, 0.999};
+  /// Discriminator updates per generator update.
+  int64_t n_critic = 1;
+  /// Adversarial loss: bce (non-saturating) | hinge | wasserstein | lsgan.
+  std::string loss = "bce";
+  /// Exponential moving average decay of the generator weights; 0 = off.
+  double ema = 0.0;
+  /// Steps between lines of metrics.jsonl (and progress lines when not on a terminal).
+  int64_t log_every = 50;
+  /// Steps between 10x10 sample grids in samples/; 0 = only at the end.
+  int64_t sample_every = 500;
+  /// Steps between checkpoints (checkpoints/latest.pt); 0 = only at the end.
+  int64_t checkpoint_every = 500;
+  /// auto | cpu | cuda
+  std::string device = "auto";
+  /// Intra-op threads; 0 = the cores available to this process.
+  int64_t threads = 0;
+};
+
+}  // namespace gankit::train

@@ -1,0 +1,253 @@
+#include "gankit/train/trainer.h"
+
+#include <sched.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "gankit/compat.h"
+#include "gankit/data/loader.h"
+#include "gankit/data/transforms.h"
+#include "gankit/error.h"
+#include "gankit/io/atomic_file.h"
+#include "gankit/io/grid.h"
+#include "gankit/io/image.h"
+#include "gankit/models/registry.h"
+#include "gankit/report/metrics_log.h"
+#include "gankit/train/adversarial_gan.h"
+#include "gankit/train/checkpoint.h"
+#include "gankit/train/progress.h"
+
+namespace gankit::train {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+int64_t available_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+Config stored_config(const fs::path& run_dir) {
+  return open_checkpoint(run_dir / "checkpoints" / "latest.pt").header.config;
+}
+
+namespace {
+
+torch::Device resolve_device(const std::string& device) {
+  if (device == "cuda" && !compat::cuda_available()) {
+    fail("train.device = cuda, but this LibTorch build sees no CUDA device (use cpu or auto)");
+  }
+  return (device == "cuda" || (device == "auto" && compat::cuda_available())) ? torch::Device(torch::kCUDA)
+                                                                              : torch::Device(torch::kCPU);
+}
+
+int64_t count_parameters(const torch::nn::Module& module) {
+  int64_t n = 0;
+  for (const auto& p : module.parameters()) n += p.numel();
+  return n;
+}
+
+/// One training run's state and the loop that advances it.
+class Training {
+ public:
+  Training(Config config, const TrainerOptions& options)
+      : config_(std::move(config)), options_(options), out_(options.out ? *options.out : std::cout) {}
+
+  TrainResult run();
+
+ private:
+  void prepare();
+  void log_step(int64_t step, std::vector<std::pair<std::string, torch::Tensor>>& sums, int64_t steps_in_window,
+                double seconds);
+  /// Eval-mode samples (grids, checkpoints) need BatchNorm statistics of the current weights.
+  void refresh_statistics(int64_t step);
+  void write_grid(int64_t step);
+  void save(int64_t step);
+
+  Config config_;
+  TrainerOptions options_;
+  std::ostream& out_;
+  fs::path checkpoint_path_;
+  std::unique_ptr<data::Loader> loader_;
+  std::unique_ptr<AdversarialGan> gan_;
+  std::unique_ptr<report::MetricsLog> metrics_;
+  std::unique_ptr<ProgressReporter> progress_;
+  models::DataShape shape_;
+  torch::Tensor fixed_z_, fixed_labels_;
+  int64_t start_step_ = 0;
+  int64_t total_steps_ = 0;
+  int64_t refreshed_at_ = -1;  // step whose BatchNorm statistics G holds
+  int64_t saved_at_ = -1;
+  TrainResult result_;
+};
+
+void Training::prepare() {
+  config_.validate();
+  const auto& t = config_.train;
+  checkpoint_path_ = options_.run_dir / "checkpoints" / "latest.pt";
+  const bool resuming = options_.resume && fs::exists(checkpoint_path_);
+  if (!options_.resume && fs::exists(checkpoint_path_)) {
+    fail("{}: already holds a run; pass --resume to continue it, or choose another --out",
+         options_.run_dir.string());
+  }
+
+  torch::set_num_threads(static_cast<int>(t.threads > 0 ? t.threads : available_cores()));
+  const torch::Device device = resolve_device(t.device);
+  torch::manual_seed(static_cast<uint64_t>(t.seed));
+
+  loader_ = data::make_loader(config_.data, {t.batch_size, static_cast<uint64_t>(t.seed)});
+  const auto& info = loader_->info();
+  shape_ = {info.channels, info.image_size, info.num_classes};
+  config_.data.channels = info.channels;  // the resolved config records what the run really used
+  config_.data.image_size = info.image_size;
+
+  auto networks = models::make_networks(config_.model, shape_);
+  gan_ = std::make_unique<AdversarialGan>(std::move(networks), t, config_.model.z_dim,
+                                          models::find_model(config_.model.name).conditional ? shape_.num_classes : 0,
+                                          device);
+  const int64_t steps_per_epoch = std::max<int64_t>(1, loader_->batches_per_epoch() / t.n_critic);
+  total_steps_ = t.steps > 0 ? t.steps : t.epochs * steps_per_epoch;
+
+  if (resuming) {
+    auto checkpoint = open_checkpoint(checkpoint_path_);
+    const auto& saved = checkpoint.header.shape;
+    if (saved.channels != shape_.channels || saved.image_size != shape_.image_size ||
+        saved.num_classes != shape_.num_classes) {
+      fail("{}: was trained on {}x{}x{} images ({} classes), the data now gives {}x{}x{} ({} classes)",
+           checkpoint_path_.string(), saved.channels, saved.image_size, saved.image_size, saved.num_classes,
+           shape_.channels, shape_.image_size, shape_.image_size, shape_.num_classes);
+    }
+    try {
+      restore_training_state(checkpoint, *gan_);
+    } catch (const c10::Error& e) {
+      fail("{}: does not match model {} ({})", checkpoint_path_.string(), config_.model.name,
+           std::string(e.what_without_backtrace()).substr(0, 200));
+    }
+    start_step_ = checkpoint.header.step;
+    loader_->seek(checkpoint.header.batches_seen);
+  }
+
+  fs::create_directories(options_.run_dir / "samples");
+  io::write_file_atomically(options_.run_dir / "config.toml", config_.to_toml());
+  metrics_ = std::make_unique<report::MetricsLog>(options_.run_dir / "metrics.jsonl",
+                                                  resuming ? start_step_ : -1);
+
+  // The same 100 noise vectors for every grid of the run, so grids show progress, not noise.
+  auto grid_noise = at::detail::createCPUGenerator(static_cast<uint64_t>(t.seed) + 1);
+  fixed_z_ = torch::randn({100, config_.model.z_dim}, grid_noise);
+  if (models::find_model(config_.model.name).conditional) {
+    fixed_labels_ = torch::arange(100, torch::kLong).div(10, "floor").remainder(shape_.num_classes);
+  }
+
+  out_ << info.description << '\n'
+       << fmt::format("model {}: G {} + D {} parameters; {} steps of batch {}; {} threads on {}\n",
+                      config_.model.name, count_parameters(gan_->generator()),
+                      count_parameters(gan_->discriminator()), total_steps_, t.batch_size,
+                      torch::get_num_threads(), device.str());
+  if (resuming) out_ << fmt::format("resuming {} from step {}\n", options_.run_dir.string(), start_step_);
+  out_ << std::flush;
+  progress_ = std::make_unique<ProgressReporter>(out_, options_.interactive, start_step_, total_steps_);
+}
+
+void Training::log_step(int64_t step, std::vector<std::pair<std::string, torch::Tensor>>& sums,
+                        int64_t steps_in_window, double seconds) {
+  const auto& t = config_.train;
+  const double images_per_s = seconds > 0 ? steps_in_window * t.batch_size * t.n_critic / seconds : 0;
+  nlohmann::json record{{"step", step},
+                        {"epoch", static_cast<double>(loader_->position()) / loader_->batches_per_epoch()}};
+  ProgressReporter::Scalars scalars;
+  for (auto& [name, sum] : sums) {
+    const double mean = sum.item<double>() / steps_in_window;
+    if (!std::isfinite(mean)) {
+      fail("training diverged at step {}: {} is {} (the last checkpoint is kept; try a lower learning rate)",
+           step, name, mean);
+    }
+    record[name] = mean;
+    scalars.emplace_back(name, mean);
+  }
+  sums.clear();
+  record["lr_g"] = t.lr_g;
+  record["lr_d"] = t.lr_d;
+  record["images_per_s"] = images_per_s;
+  metrics_->append(record);
+  progress_->report(step, scalars, images_per_s);
+}
+
+void Training::refresh_statistics(int64_t step) {
+  if (refreshed_at_ == step) return;
+  gan_->refresh_generator_statistics(static_cast<uint64_t>(config_.train.seed) + 2, config_.train.batch_size);
+  refreshed_at_ = step;
+}
+
+void Training::write_grid(int64_t step) {
+  refresh_statistics(step);
+  const auto images = data::from_unit_range(gan_->generate(fixed_z_, fixed_labels_).cpu());
+  result_.last_grid = options_.run_dir / "samples" / fmt::format("step_{:06}.png", step);
+  io::write_png(result_.last_grid, io::make_grid(images, 10));
+}
+
+void Training::save(int64_t step) {
+  refresh_statistics(step);
+  CheckpointHeader header{"adversarial", config_, shape_, step, loader_->position()};
+  save_checkpoint(checkpoint_path_, *gan_, header);
+  // Keep a numbered copy too: a hard link costs no space until latest.pt is replaced.
+  const auto numbered = checkpoint_path_.parent_path() / fmt::format("step_{:06}.pt", step);
+  std::error_code ec;
+  fs::remove(numbered, ec);
+  fs::create_hard_link(checkpoint_path_, numbered, ec);
+  if (ec) fs::copy_file(checkpoint_path_, numbered, ec);
+  result_.checkpoint = checkpoint_path_;
+  saved_at_ = step;
+}
+
+TrainResult Training::run() {
+  prepare();
+  const auto& t = config_.train;
+  std::vector<std::pair<std::string, torch::Tensor>> sums;
+  int64_t window_steps = 0, timed_steps = 0;
+  double window_seconds = 0, timed_seconds = 0;
+  int64_t step = start_step_;
+  while (step < total_steps_) {
+    if (options_.stop != nullptr && options_.stop->load()) {
+      result_.interrupted = true;
+      break;
+    }
+    const auto step_start = Clock::now();  // times the step itself, data wait included
+    auto stats = gan_->train_step(*loader_);
+    window_seconds += std::chrono::duration<double>(Clock::now() - step_start).count();
+    ++step, ++window_steps;
+    if (sums.empty()) {
+      sums = std::move(stats.scalars);
+    } else {
+      for (size_t i = 0; i < sums.size(); ++i) sums[i].second = sums[i].second + stats.scalars[i].second;
+    }
+    progress_->tick(step);
+    const bool last = step == total_steps_;
+    if (step % t.log_every == 0 || last) {
+      log_step(step, sums, window_steps, window_seconds);
+      timed_steps += window_steps, timed_seconds += window_seconds;
+      window_steps = 0, window_seconds = 0;
+    }
+    if ((t.sample_every > 0 && step % t.sample_every == 0) || last) write_grid(step);
+    if ((t.checkpoint_every > 0 && step % t.checkpoint_every == 0) || last) save(step);
+  }
+  if (result_.interrupted && saved_at_ != step && step > start_step_) save(step);
+  result_.step = step;
+  result_.total_steps = total_steps_;
+  result_.images_per_s = timed_seconds > 0 ? timed_steps * t.batch_size * t.n_critic / timed_seconds : 0;
+  progress_->message(result_.interrupted
+                         ? fmt::format("interrupted at step {}; continue with --resume", step)
+                         : fmt::format("done: {} steps, {:.0f} images/s", step, result_.images_per_s));
+  return result_;
+}
+
+}  // namespace
+
+TrainResult train(Config config, const TrainerOptions& options) {
+  return Training(std::move(config), options).run();
+}
+
+}  // namespace gankit::train

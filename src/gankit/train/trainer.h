@@ -1,0 +1,42 @@
+// Runs a training job end to end: data, networks, the adversarial loop, and the run directory
+// (config.toml, metrics.jsonl, samples/, checkpoints/).
+#pragma once
+#include <atomic>
+#include <filesystem>
+#include <iosfwd>
+
+#include "gankit/train/config.h"
+
+namespace gankit::train {
+
+struct TrainerOptions {
+  std::filesystem::path run_dir;
+  /// Continue from run_dir/checkpoints/latest.pt when it exists.
+  bool resume = false;
+  /// Where progress goes, and whether it is a terminal (redrawn bar) or not (plain lines).
+  std::ostream* out = nullptr;
+  bool interactive = false;
+  /// Set from a signal handler to stop after the current step with a checkpoint.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct TrainResult {
+  int64_t step = 0;
+  int64_t total_steps = 0;
+  bool interrupted = false;
+  std::filesystem::path checkpoint;  ///< checkpoints/latest.pt
+  std::filesystem::path last_grid;   ///< the last 10x10 grid written to samples/
+  double images_per_s = 0;           ///< real images consumed per second of training
+};
+
+/// The config a resumed run continues with: the one stored in run_dir's latest checkpoint.
+/// Throws if run_dir holds no checkpoint.
+Config stored_config(const std::filesystem::path& run_dir);
+
+/// Trains `config` in options.run_dir. Refuses to overwrite an existing run unless resuming.
+TrainResult train(Config config, const TrainerOptions& options);
+
+/// The number of cores this process may use (affinity-aware).
+int64_t available_cores();
+
+}  // namespace gankit::train
