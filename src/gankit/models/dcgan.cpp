@@ -25,7 +25,7 @@ DcganGeneratorImpl::DcganGeneratorImpl(const DcganOptions& options_) : options(o
   body_->push_back(tnn::BatchNorm2d(channels));
   body_->push_back(tnn::ReLU(tnn::ReLUOptions().inplace(true)));
   for (int64_t i = 1; i < stages; ++i, channels /= 2) {
-    body_->push_back(nn::up_block(channels, channels / 2));  // doubles H and W
+    nn::append_up_block(body_, channels, channels / 2);  // doubles H and W
   }
   // [N,w,S/2,S/2] -> [N,C,S,S]
   body_->push_back(tnn::ConvTranspose2d(
@@ -43,10 +43,10 @@ DcganDiscriminatorImpl::DcganDiscriminatorImpl(const DcganOptions& options_) : o
   const int64_t stages = options.stages(), w = options.width();
   body_ = tnn::Sequential();
   // [N,C,S,S] -> [N,w,S/2,S/2]; no BatchNorm on the input layer (Radford et al.)
-  body_->push_back(nn::down_block(options.channels(), w, /*batch_norm=*/false));
+  nn::append_down_block(body_, options.channels(), w, /*batch_norm=*/false);
   int64_t channels = w;
   for (int64_t i = 1; i < stages; ++i, channels *= 2) {
-    body_->push_back(nn::down_block(channels, channels * 2, options.discriminator_batch_norm()));
+    nn::append_down_block(body_, channels, channels * 2, options.discriminator_batch_norm());
   }
   // [N,channels,4,4] -> [N,1,1,1] logit
   body_->push_back(tnn::Conv2d(tnn::Conv2dOptions(channels, 1, 4).stride(1).padding(0).bias(false)));

@@ -10,6 +10,10 @@ namespace gankit::models {
 
 struct DcganOptions {
   DcganOptions(int64_t channels, int64_t image_size) : channels_(channels), image_size_(image_size) {}
+
+  /// Number of stride-2 stages: image_size = 4 * 2^stages.
+  int64_t stages() const;
+
   TORCH_ARG(int64_t, channels);
   /// A power of two, at least 8.
   TORCH_ARG(int64_t, image_size);
@@ -19,9 +23,6 @@ struct DcganOptions {
   TORCH_ARG(int64_t, width) = 64;
   /// BatchNorm in D's inner blocks (DCGAN); off for critics that must not batch-normalise.
   TORCH_ARG(bool, discriminator_batch_norm) = true;
-
-  /// Number of stride-2 stages: image_size = 4 * 2^stages.
-  int64_t stages() const;
 };
 
 class DcganGeneratorImpl : public Generator {
