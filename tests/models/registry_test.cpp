@@ -93,7 +93,9 @@ TEST(Dcgan, ReferenceInitialisation) {
   torch::manual_seed(1);
   ModelOptions options;
   auto nets = make_networks(options, DataShape{1, 32, 0});
-  for (const auto& [name, p] : nets.generator->named_parameters()) {
+  for (const auto& item : nets.generator->named_parameters()) {
+    const auto& name = item.key();
+    const auto& p = item.value();
     if (p.dim() == 4) {  // conv weights ~ N(0, 0.02)
       EXPECT_NEAR(p.std().item<double>(), 0.02, 0.002) << name;
       EXPECT_NEAR(p.mean().item<double>(), 0.0, 0.002) << name;
