@@ -3,45 +3,25 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include "support/data_fixtures.h"
 #include "support/test_support.h"
 
 namespace gankit::data {
 namespace {
 
 using test::fails_with;
+using test::idx_images;
+using test::idx_labels;
+using test::idx_pixel;
+using test::write_gz;
 using test::TempDir;
 using test::write_file;
 
-std::string big_endian(uint32_t value) {
-  return {static_cast<char>(value >> 24), static_cast<char>(value >> 16),
-          static_cast<char>(value >> 8), static_cast<char>(value)};
-}
-
-uint8_t pixel(int64_t i, int64_t r, int64_t c) { return static_cast<uint8_t>((i * 31 + r * 7 + c) % 256); }
-
-// An IDX image file of n images, rows x cols, pixel(i, r, c); `data_bytes` cuts the data short.
-std::string idx_images(uint32_t n, uint32_t rows, uint32_t cols, int64_t data_bytes = -1) {
-  std::string bytes = big_endian(0x00000803) + big_endian(n) + big_endian(rows) + big_endian(cols);
-  for (int64_t i = 0; i < n; ++i) {
-    for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t c = 0; c < cols; ++c) bytes += static_cast<char>(pixel(i, r, c));
-    }
-  }
-  if (data_bytes >= 0) bytes.resize(16 + data_bytes);
-  return bytes;
-}
-
-std::string idx_labels(const std::vector<uint8_t>& labels) {
-  std::string bytes = big_endian(0x00000801) + big_endian(static_cast<uint32_t>(labels.size()));
-  for (auto label : labels) bytes += static_cast<char>(label);
-  return bytes;
-}
-
-void write_gz(const std::filesystem::path& path, const std::string& bytes) {
-  gzFile file = gzopen(path.c_str(), "wb");
-  ASSERT_NE(file, nullptr);
-  ASSERT_EQ(gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
-  gzclose(file);
+// An IDX image header for n images of rows x cols, followed by only `data_bytes` bytes.
+std::string truncated_images(uint32_t n, uint32_t rows, uint32_t cols, size_t data_bytes) {
+  using test::big_endian;
+  return big_endian(0x00000803) + big_endian(n) + big_endian(rows) + big_endian(cols) +
+         std::string(data_bytes, '\0');
 }
 
 void expect_pixels(const torch::Tensor& images, int64_t n, int64_t rows, int64_t cols) {
@@ -50,7 +30,7 @@ void expect_pixels(const torch::Tensor& images, int64_t n, int64_t rows, int64_t
   auto a = images.accessor<uint8_t, 4>();
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t c = 0; c < cols; ++c) ASSERT_EQ(a[i][0][r][c], pixel(i, r, c)) << i << "," << r << "," << c;
+      for (int64_t c = 0; c < cols; ++c) ASSERT_EQ(a[i][0][r][c], idx_pixel(i, r, c)) << i << "," << r << "," << c;
     }
   }
 }
@@ -98,7 +78,7 @@ TEST(Idx, WrongMagic) {
 
 TEST(Idx, TruncatedHeaderAndData) {
   TempDir dir;
-  write_file(dir / "short", idx_images(60000, 28, 28, 1234).substr(0, 16 + 1234));
+  write_file(dir / "short", truncated_images(60000, 28, 28, 1234));
   const auto path = (dir / "short").string();
   EXPECT_TRUE(fails_with([&] { read_idx_images(path); },
                          {path + ": truncated: header says 60000 images of 28x28, file holds 1234 "
