@@ -52,14 +52,14 @@ inline void write_gz(const std::filesystem::path& path, const std::string& bytes
 }
 
 /// A class-folder data set of `count` RGB PNGs of side x side: image i goes to class i % classes
-/// as root/class<k>/img<i>.png, channel 0 = 5 * i (its identity), channel 1 = 100 * class,
+/// as root/class<k>/img<i>.png, channel 0 = 5 * i (its identity), channel 1 = 60 * class (classes <= 5),
 /// channel 2 a horizontal ramp (so flips show).
 inline void write_png_classes(const std::filesystem::path& root, int64_t count, int64_t classes,
                               int64_t side) {
   for (int64_t i = 0; i < count; ++i) {
     auto image = torch::empty({3, side, side}, torch::kUInt8);
     image[0].fill_(5 * i);
-    image[1].fill_(100 * (i % classes));
+    image[1].fill_(60 * (i % classes));
     image[2].copy_((torch::arange(side) * 10).expand({side, side}));
     const auto folder = root / fmt::format("class{}", i % classes);
     std::filesystem::create_directories(folder);
