@@ -73,7 +73,8 @@ TEST(Cifar10, PartialRecordIsAnError) {
   TempDir dir;
   write_file(dir / "test_batch.bin", cifar_records(0, 2).substr(0, 3073 + 100));
   const auto path = (dir / "test_batch.bin").string();
-  EXPECT_TRUE(fails_with([&] { read_cifar10_binary(dir.path(), "test"); }, {path, "3173 bytes", "3073"}));
+  EXPECT_TRUE(
+      fails_with([&] { read_cifar10_binary(dir.path(), "test"); }, {path, "3173 bytes", "3073"}));
 }
 
 TEST(Cifar10, ImageLayoutRoot) {

@@ -20,7 +20,8 @@ std::string header(bool labelled) {
 // Row i: pixel p = (i + p) % 256.
 std::string row(int64_t i, int64_t label = -1) {
   std::string line = label >= 0 ? std::to_string(label) : "";
-  for (int64_t p = 0; p < 784; ++p) line += fmt::format("{}{}", line.empty() ? "" : ",", (i + p) % 256);
+  for (int64_t p = 0; p < 784; ++p)
+    line += fmt::format("{}{}", line.empty() ? "" : ",", (i + p) % 256);
   return line + "\r\n";  // Windows line ends are common in Kaggle downloads
 }
 
@@ -48,7 +49,8 @@ TEST(DigitCsv, WrongColumnCount) {
   TempDir dir;
   write_file(dir / "bad.csv", header(true) + row(0, 1) + "1,2,3,4,5,6,7,8,9,10,11,12\n");
   const auto path = (dir / "bad.csv").string();
-  EXPECT_TRUE(fails_with([&] { read_digit_csv(path); }, {path + ":3: expected 785 columns, found 12"}));
+  EXPECT_TRUE(
+      fails_with([&] { read_digit_csv(path); }, {path + ":3: expected 785 columns, found 12"}));
 }
 
 TEST(DigitCsv, BadPixelsAndLabels) {
@@ -62,7 +64,8 @@ TEST(DigitCsv, BadPixelsAndLabels) {
   write_file(dir / "word.csv", header(true) + row(1, 1) + word);
   EXPECT_TRUE(fails_with([&] { read_digit_csv(dir / "word.csv"); }, {"word.csv:3:", "'x5'"}));
   write_file(dir / "label.csv", header(true) + row(0, 1).replace(0, 1, "-1"));
-  EXPECT_TRUE(fails_with([&] { read_digit_csv(dir / "label.csv"); }, {"label.csv:2:", "label '-1'"}));
+  EXPECT_TRUE(
+      fails_with([&] { read_digit_csv(dir / "label.csv"); }, {"label.csv:2:", "label '-1'"}));
 }
 
 TEST(DigitCsv, EmptyAndMissingFiles) {

@@ -13,9 +13,9 @@ using test::fails_with;
 using test::idx_images;
 using test::idx_labels;
 using test::idx_pixel;
-using test::write_gz;
 using test::TempDir;
 using test::write_file;
+using test::write_gz;
 
 // An IDX image header for n images of rows x cols, followed by only `data_bytes` bytes.
 std::string truncated_images(uint32_t n, uint32_t rows, uint32_t cols, size_t data_bytes) {
@@ -30,7 +30,8 @@ void expect_pixels(const torch::Tensor& images, int64_t n, int64_t rows, int64_t
   auto a = images.accessor<uint8_t, 4>();
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t c = 0; c < cols; ++c) ASSERT_EQ(a[i][0][r][c], idx_pixel(i, r, c)) << i << "," << r << "," << c;
+      for (int64_t c = 0; c < cols; ++c)
+        ASSERT_EQ(a[i][0][r][c], idx_pixel(i, r, c)) << i << "," << r << "," << c;
     }
   }
 }
@@ -73,7 +74,8 @@ TEST(Idx, WrongMagic) {
                          {labels + ": not an IDX image file (magic 0x00000801)"}));
   EXPECT_TRUE(fails_with([&] { read_idx_labels(images); }, {images, "not an IDX label file"}));
   write_file(dir / "tiny", "ab");
-  EXPECT_TRUE(fails_with([&] { read_idx_images(dir / "tiny"); }, {"tiny", "not an IDX image file"}));
+  EXPECT_TRUE(
+      fails_with([&] { read_idx_images(dir / "tiny"); }, {"tiny", "not an IDX image file"}));
 }
 
 TEST(Idx, TruncatedHeaderAndData) {

@@ -37,7 +37,8 @@ TEST(ImageFolder, ClassFoldersGiveSortedLabels) {
   EXPECT_EQ(folder.files[1].filename(), "a.PNG");
 
   auto set = decode_image_folder(folder, resolve_fit_spec(folder, {}), 2);
-  EXPECT_TRUE(same_tensor(set.images.flatten(1).select(1, 0), torch::tensor({3, 2, 1}, torch::kUInt8)));
+  EXPECT_TRUE(
+      same_tensor(set.images.flatten(1).select(1, 0), torch::tensor({3, 2, 1}, torch::kUInt8)));
   EXPECT_TRUE(same_tensor(set.labels, torch::tensor({0, 1, 1}, torch::kLong)));
   EXPECT_EQ(set.num_classes, 2);
 }
@@ -56,7 +57,8 @@ TEST(ImageFolder, FlatFolderIsUnlabelledAndSorted) {
   auto set = decode_image_folder(folder, resolve_fit_spec(folder, {}), 1);
   EXPECT_FALSE(set.labels.defined());
   EXPECT_EQ(set.images.size(1), 1);  // the first image is gray; the BMP is converted
-  EXPECT_TRUE(same_tensor(set.images.flatten(1).select(1, 0), torch::tensor({0, 10, 20, 40}, torch::kUInt8)));
+  EXPECT_TRUE(same_tensor(set.images.flatten(1).select(1, 0),
+                          torch::tensor({0, 10, 20, 40}, torch::kUInt8)));
 }
 
 TEST(ImageFolder, NoImages) {
@@ -66,7 +68,8 @@ TEST(ImageFolder, NoImages) {
   write_file(dir / "readme.txt", "hi");
   fs::create_directories(dir / "empty-class");
   EXPECT_TRUE(fails_with([&] { scan_image_folder(dir.path()); }, {message}));
-  EXPECT_TRUE(fails_with([&] { scan_image_folder(dir / "readme.txt"); }, {"readme.txt", "not a folder"}));
+  EXPECT_TRUE(
+      fails_with([&] { scan_image_folder(dir / "readme.txt"); }, {"readme.txt", "not a folder"}));
 }
 
 TEST(ImageFolder, UnreadableImageIsNamed) {
@@ -88,9 +91,10 @@ TEST(ImageFolder, MixedSizes) {
   const FitSpec none{0, Fit::none, 0};
   const auto resolved = resolve_fit_spec(folder, none);
   EXPECT_EQ(resolved.size, 32);
-  EXPECT_TRUE(fails_with([&] { decode_image_folder(folder, resolved, 1); },
-                         {(dir / "b.png").string() + ": image is 30x40, expected 32x32 like the others "
-                                                     "(set data.fit to resize, pad or center-crop)"}));
+  EXPECT_TRUE(
+      fails_with([&] { decode_image_folder(folder, resolved, 1); },
+                 {(dir / "b.png").string() + ": image is 30x40, expected 32x32 like the others "
+                                             "(set data.fit to resize, pad or center-crop)"}));
   const auto resize = resolve_fit_spec(folder, {16, Fit::resize, 3});
   auto set = decode_image_folder(folder, resize, 2);
   EXPECT_TRUE(same_tensor(set.images[1], torch::full({3, 16, 16}, 20, torch::kUInt8)));
@@ -100,8 +104,16 @@ TEST(ImageFolder, FirstImageMustFitAndBeSquareWithoutASize) {
   TempDir dir;
   io::write_png(dir / "a.png", gray(20, 10, 0));
   auto folder = scan_image_folder(dir.path());
-  EXPECT_TRUE(fails_with([&] { resolve_fit_spec(folder, {0, Fit::resize, 0}); }, {"a.png", "10x20", "not square"}));
-  EXPECT_TRUE(fails_with([&] { resolve_fit_spec(folder, {16, Fit::pad, 0}); }, {"a.png", "larger"}));
+  EXPECT_TRUE(fails_with(
+      [&] {
+        resolve_fit_spec(folder, {0, Fit::resize, 0});
+      },
+      {"a.png", "10x20", "not square"}));
+  EXPECT_TRUE(fails_with(
+      [&] {
+        resolve_fit_spec(folder, {16, Fit::pad, 0});
+      },
+      {"a.png", "larger"}));
 }
 
 TEST(ImageFolder, WorkersDoNotChangeTheResult) {

@@ -60,7 +60,8 @@ class LoaderTest : public ::testing::Test {
   static std::vector<int64_t> ids(const Batch& batch) {
     auto pixels = from_unit_range(batch.images).to(torch::kLong);
     std::vector<int64_t> out;
-    for (int64_t i = 0; i < pixels.size(0); ++i) out.push_back(pixels[i][0][0][0].item<int64_t>() / 5);
+    for (int64_t i = 0; i < pixels.size(0); ++i)
+      out.push_back(pixels[i][0][0][0].item<int64_t>() / 5);
     return out;
   }
 
@@ -76,8 +77,9 @@ TEST_F(LoaderTest, InfoAndBatchFormat) {
   EXPECT_EQ(info.image_size, 8);
   EXPECT_EQ(info.num_classes, 4);
   EXPECT_FALSE(info.streamed);
-  EXPECT_EQ(info.description, fmt::format("image-folder: 40 images, 3x8x8, 4 classes, in memory (from {})",
-                                          dir_.path().string()));
+  EXPECT_EQ(info.description,
+            fmt::format("image-folder: 40 images, 3x8x8, 4 classes, in memory (from {})",
+                        dir_.path().string()));
   EXPECT_EQ(loader->batches_per_epoch(), 2);  // 40 / 16, the partial batch dropped
   auto batch = loader->next();
   EXPECT_EQ(loader->position(), 1);
@@ -213,7 +215,8 @@ TEST_F(LoaderTest, MixedSizesNeedAFit) {
   io::write_png(dir_ / "class3" / "odd.png", torch::zeros({3, 10, 8}, torch::kUInt8));
   auto data = folder_options();
   data.fit = "none";
-  EXPECT_TRUE(fails_with([&] { load_images(data); }, {"odd.png: image is 8x10, expected 8x8 like the others"}));
+  EXPECT_TRUE(fails_with([&] { load_images(data); },
+                         {"odd.png: image is 8x10, expected 8x8 like the others"}));
   data.fit = "pad";
   EXPECT_TRUE(fails_with([&] { load_images(data); }, {"odd.png", "larger than data.image_size 8"}));
   data.fit = "resize";
@@ -231,15 +234,20 @@ TEST(LoaderOptions, BadOptionsAreNamed) {
     change(d);
     return d;
   };
-  EXPECT_TRUE(fails(with([](auto& d) { d.name = "imagenet"; }),
-                    {"data.name = 'imagenet'", "mnist, fashion-mnist, cifar10, image-folder, idx, csv"}));
+  EXPECT_TRUE(
+      fails(with([](auto& d) { d.name = "imagenet"; }),
+            {"data.name = 'imagenet'", "mnist, fashion-mnist, cifar10, image-folder, idx, csv"}));
   EXPECT_TRUE(fails(with([](auto& d) { d.split = "val"; }), {"data.split = 'val'", "train, test"}));
   EXPECT_TRUE(fails(with([](auto& d) { d.channels = 2; }), {"data.channels = 2"}));
   EXPECT_TRUE(fails(with([](auto& d) { d.fit = "squash"; }), {"data.fit = 'squash'"}));
   EXPECT_TRUE(fails(with([](auto& d) { d.load_size = 16; }), {"data.load_size = 16"}));
-  EXPECT_TRUE(fails(with([](auto& d) { d.name = "image-folder"; d.path = ""; }),
+  EXPECT_TRUE(fails(with([](auto& d) {
+                      d.name = "image-folder";
+                      d.path = "";
+                    }),
                     {"data.path is required for data.name = image-folder"}));
-  EXPECT_TRUE(fails(with([](auto& d) { d.name = "csv"; }), {"/nonexistent: no such file or folder"}));
+  EXPECT_TRUE(
+      fails(with([](auto& d) { d.name = "csv"; }), {"/nonexistent: no such file or folder"}));
   EXPECT_TRUE(fails_with([&] { make_loader(DataOptions{}, {0, 0}); }, {"batch_size = 0"}));
 }
 
@@ -256,8 +264,9 @@ TEST(LoaderDefaults, StandardPlacesFollowGankitData) {
   data.name = "idx";
   EXPECT_EQ(default_data_path(data), "");
   data.name = "mnist";
-  EXPECT_TRUE(fails_with([&] { make_loader(data, {}); },
-                         {(dir / "mnist").string() + ": no such file or folder", "scripts/setup.sh"}));
+  EXPECT_TRUE(
+      fails_with([&] { make_loader(data, {}); },
+                 {(dir / "mnist").string() + ": no such file or folder", "scripts/setup.sh"}));
 }
 
 TEST(LoaderSets, MnistLayoutSplitsAndIdxFile) {
@@ -265,9 +274,11 @@ TEST(LoaderSets, MnistLayoutSplitsAndIdxFile) {
   ScopedEnv env("GANKIT_DATA", dir.path().string());
   fs::create_directories(dir / "mnist");
   write_file(dir / "mnist" / "train-images-idx3-ubyte", test::idx_images(20, 28, 28));
-  write_file(dir / "mnist" / "train-labels-idx1-ubyte", test::idx_labels(std::vector<uint8_t>(20, 3)));
+  write_file(dir / "mnist" / "train-labels-idx1-ubyte",
+             test::idx_labels(std::vector<uint8_t>(20, 3)));
   test::write_gz(dir / "mnist" / "t10k-images-idx3-ubyte.gz", test::idx_images(10, 28, 28));
-  test::write_gz(dir / "mnist" / "t10k-labels-idx1-ubyte.gz", test::idx_labels(std::vector<uint8_t>(10, 1)));
+  test::write_gz(dir / "mnist" / "t10k-labels-idx1-ubyte.gz",
+                 test::idx_labels(std::vector<uint8_t>(10, 1)));
 
   DataOptions data;
   data.name = "mnist";
@@ -282,10 +293,12 @@ TEST(LoaderSets, MnistLayoutSplitsAndIdxFile) {
   data.channels = 3;
   auto loader = make_loader(data, {5, 0});
   EXPECT_EQ(loader->info().description,
-            fmt::format("mnist test: 10 images, 3x32x32, 2 classes, in memory (from {})", (dir / "mnist").string()));
+            fmt::format("mnist test: 10 images, 3x32x32, 2 classes, in memory (from {})",
+                        (dir / "mnist").string()));
   auto test_set = load_images(data);
   ASSERT_EQ(test_set.images.sizes(), (std::vector<int64_t>{10, 3, 32, 32}));
-  EXPECT_EQ(test_set.images[2][1][2 + 5][2 + 7].item<int>(), test::idx_pixel(2, 5, 7));  // padded by 2
+  EXPECT_EQ(test_set.images[2][1][2 + 5][2 + 7].item<int>(),
+            test::idx_pixel(2, 5, 7));  // padded by 2
   EXPECT_EQ(test_set.images[2][1][0][0].item<int>(), 0);
 
   DataOptions idx;  // one file, labels found by name
@@ -339,10 +352,12 @@ TEST(LoaderSets, CifarJpegLayoutFromTheSharedArchive) {
   std::string members;
   for (const char* split : {"train", "test"}) {
     for (const char* cls : {"cat", "dog"}) {
-      for (int i = 0; i < 2; ++i) members += fmt::format(" cifar10-jpeg/{}/{}/{:04}.jpg", split, cls, i);
+      for (int i = 0; i < 2; ++i)
+        members += fmt::format(" cifar10-jpeg/{}/{}/{:04}.jpg", split, cls, i);
     }
   }
-  const auto command = fmt::format("tar -xzf '{}' -C '{}'{}", archive.string(), dir.path().string(), members);
+  const auto command =
+      fmt::format("tar -xzf '{}' -C '{}'{}", archive.string(), dir.path().string(), members);
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
   DataOptions data;
   data.name = "cifar10";

@@ -37,9 +37,10 @@ TEST(Transforms, ResizeKeepsConstantImagesAndRank) {
 TEST(Transforms, ResizeShrinkIsAntialiased) {
   // A 1-pixel checkerboard shrunk 4x: antialiasing averages it to mid-grey; plain bilinear would
   // pick up pure black and white pixels.
-  auto board = ((torch::arange(16).view({16, 1}) + torch::arange(16).view({1, 16})).remainder(2) * 255)
-                   .to(torch::kUInt8)
-                   .view({1, 16, 16});
+  auto board =
+      ((torch::arange(16).view({16, 1}) + torch::arange(16).view({1, 16})).remainder(2) * 255)
+          .to(torch::kUInt8)
+          .view({1, 16, 16});
   auto small = resize(board, 4, 4).to(torch::kInt);
   EXPECT_GE(small.min().item<int>(), 120);
   EXPECT_LE(small.max().item<int>(), 135);
@@ -60,8 +61,11 @@ TEST(Transforms, FitPadCentresWithZeros) {
   ASSERT_EQ(padded.sizes(), (std::vector<int64_t>{1, 32, 32}));
   EXPECT_TRUE(same_tensor(padded.slice(1, 2, 30).slice(2, 2, 30), image));
   EXPECT_EQ(padded.sum().item<int64_t>(), 5 * 28 * 28);
-  EXPECT_TRUE(fails_with([&] { fit_to_size(torch::zeros({1, 40, 20}, torch::kUInt8), 32, Fit::pad, "big.png"); },
-                         {"big.png", "20x40", "larger", "32"}));
+  EXPECT_TRUE(fails_with(
+      [&] {
+        fit_to_size(torch::zeros({1, 40, 20}, torch::kUInt8), 32, Fit::pad, "big.png");
+      },
+      {"big.png", "20x40", "larger", "32"}));
 }
 
 TEST(Transforms, FitCenterCrop) {
@@ -76,7 +80,8 @@ TEST(Transforms, FitNoneAndNoSize) {
   auto image = ramp(1, 6, 6);
   EXPECT_TRUE(same_tensor(fit_to_size(image, 6, Fit::none, "x"), image));
   EXPECT_TRUE(same_tensor(fit_to_size(image, 0, Fit::pad, "x"), image));
-  EXPECT_TRUE(fails_with([&] { fit_to_size(image, 8, Fit::none, "set"); }, {"set", "6x6", "8x8", "data.fit"}));
+  EXPECT_TRUE(fails_with([&] { fit_to_size(image, 8, Fit::none, "set"); },
+                         {"set", "6x6", "8x8", "data.fit"}));
 }
 
 TEST(Transforms, ConvertChannels) {

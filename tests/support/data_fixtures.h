@@ -1,8 +1,8 @@
 // Tiny data-set files written by tests: IDX (raw or gzip) and PNG folders with known pixels.
 #pragma once
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
-#include <fmt/format.h>
 #include <zlib.h>
 
 #include <cstdint>
@@ -52,8 +52,8 @@ inline void write_gz(const std::filesystem::path& path, const std::string& bytes
 }
 
 /// A class-folder data set of `count` RGB PNGs of side x side: image i goes to class i % classes
-/// as root/class<k>/img<i>.png, channel 0 = 5 * i (its identity), channel 1 = 60 * class (classes <= 5),
-/// channel 2 a horizontal ramp (so flips show).
+/// as root/class<k>/img<i>.png, channel 0 = 5 * i (its identity), channel 1 = 60 * class (classes
+/// <= 5), channel 2 a horizontal ramp (so flips show).
 inline void write_png_classes(const std::filesystem::path& root, int64_t count, int64_t classes,
                               int64_t side) {
   for (int64_t i = 0; i < count; ++i) {

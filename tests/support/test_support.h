@@ -47,7 +47,8 @@ inline void write_file(const std::filesystem::path& path, std::string_view bytes
 
 /// Success when `action` throws gankit::Error whose message contains every one of `parts`.
 template <typename Action>
-::testing::AssertionResult fails_with(Action&& action, std::initializer_list<std::string_view> parts) {
+::testing::AssertionResult fails_with(Action&& action,
+                                      std::initializer_list<std::string_view> parts) {
   try {
     action();
   } catch (const gankit::Error& error) {
@@ -70,8 +71,8 @@ inline ::testing::AssertionResult same_tensor(const torch::Tensor& a, const torc
   if (a.defined() != b.defined()) return ::testing::AssertionFailure() << "one is undefined";
   if (!a.defined()) return ::testing::AssertionSuccess();
   if (a.sizes() != b.sizes() || a.scalar_type() != b.scalar_type()) {
-    return ::testing::AssertionFailure() << a.sizes() << " " << a.scalar_type() << " vs "
-                                         << b.sizes() << " " << b.scalar_type();
+    return ::testing::AssertionFailure()
+           << a.sizes() << " " << a.scalar_type() << " vs " << b.sizes() << " " << b.scalar_type();
   }
   if (!torch::equal(a, b)) return ::testing::AssertionFailure() << "values differ";
   return ::testing::AssertionSuccess();

@@ -48,11 +48,13 @@ ImageSet read_cifar10_batch(const fs::path& file) {
   const int64_t count = size / kRecord;
   auto records = torch::from_blob(const_cast<char*>(bytes.data()), {count, kRecord}, torch::kUInt8);
   ImageSet set;
-  set.labels = records.select(1, 0).to(torch::kLong);  // [N] int64
+  set.labels = records.select(1, 0).to(torch::kLong);                          // [N] int64
   set.images = records.slice(1, 1).reshape({count, 3, kSide, kSide}).clone();  // [N,3,32,32]
   set.num_classes = kClasses;
   const auto largest = count == 0 ? 0 : set.labels.max().item<int64_t>();
-  if (largest >= kClasses) fail("{}: label {} is not a CIFAR-10 class (0..9)", file.string(), largest);
+  if (largest >= kClasses) {
+    fail("{}: label {} is not a CIFAR-10 class (0..9)", file.string(), largest);
+  }
   return set;
 }
 

@@ -131,8 +131,8 @@ ImageSet read_idx(const fs::path& images, const fs::path& labels) {
   if (labels.empty()) return set;
   set.labels = read_idx_labels(labels);
   if (set.labels.size(0) != set.images.size(0)) {
-    fail("{}: {} labels, but {} holds {} images", resolve_gz(labels).string(),
-         set.labels.size(0), resolve_gz(images).string(), set.images.size(0));
+    fail("{}: {} labels, but {} holds {} images", resolve_gz(labels).string(), set.labels.size(0),
+         resolve_gz(images).string(), set.images.size(0));
   }
   set.num_classes = set.labels.numel() == 0 ? 0 : set.labels.max().item<int64_t>() + 1;
   return set;

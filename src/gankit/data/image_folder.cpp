@@ -36,9 +36,10 @@ torch::Tensor decode_one(const fs::path& path, const FitSpec& spec) {
   auto image = io::read_image(path);  // [C,H,W] uint8
   const int64_t height = image.size(1), width = image.size(2);
   if (spec.fit == Fit::none && (height != spec.size || width != spec.size)) {
-    fail("{}: image is {}x{}, expected {}x{} like the others (set data.fit to resize, pad or "
-         "center-crop)",
-         path.string(), width, height, spec.size, spec.size);
+    fail(
+        "{}: image is {}x{}, expected {}x{} like the others (set data.fit to resize, pad or "
+        "center-crop)",
+        path.string(), width, height, spec.size, spec.size);
   }
   return convert_channels(fit_to_size(image, spec.size, spec.fit, path.string()), spec.channels);
 }
@@ -97,9 +98,8 @@ torch::Tensor decode_images(const ImageFolder& folder, const torch::Tensor& indi
                             const FitSpec& spec, int64_t workers) {
   const auto index = indices.accessor<int64_t, 1>();
   auto out = torch::empty({indices.size(0), spec.channels, spec.size, spec.size}, torch::kUInt8);
-  parallel_for(indices.size(0), workers, [&](int64_t i) {
-    out[i].copy_(decode_one(folder.files.at(index[i]), spec));
-  });
+  parallel_for(indices.size(0), workers,
+               [&](int64_t i) { out[i].copy_(decode_one(folder.files.at(index[i]), spec)); });
   return out;  // [B,C,S,S] uint8
 }
 

@@ -24,7 +24,9 @@ void validate(const DataOptions& data) {
   if (data.split != "train" && data.split != "test") {
     fail("data.split = '{}': unknown (valid: train, test)", data.split);
   }
-  if (data.image_size < 0) fail("data.image_size = {}: must be 0 (own size) or positive", data.image_size);
+  if (data.image_size < 0) {
+    fail("data.image_size = {}: must be 0 (own size) or positive", data.image_size);
+  }
   if (data.channels != 0 && data.channels != 1 && data.channels != 3) {
     fail("data.channels = {}: must be 0 (own), 1 or 3", data.channels);
   }
@@ -118,7 +120,8 @@ class BatchLoader final : public Loader {
       order.permutation = torch::randperm(source_.size(), generator, torch::kLong);
       order.epoch = epoch;
     }
-    const auto indices = order.permutation.slice(0, within * batch_size_, (within + 1) * batch_size_);
+    const auto indices =
+        order.permutation.slice(0, within * batch_size_, (within + 1) * batch_size_);
     auto images = source_.gather(indices);  // [B,C,L,L] uint8
     if (crop_size_ > 0 || hflip_) {
       auto generator = seeded(seed_, Stream::augment, k);
@@ -153,7 +156,8 @@ class BatchLoader final : public Loader {
     for (int64_t k = first;; ++k) {
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        changed_.wait(lock, [&] { return stopping_ || static_cast<int64_t>(ready_.size()) < prefetch_; });
+        changed_.wait(lock,
+                      [&] { return stopping_ || static_cast<int64_t>(ready_.size()) < prefetch_; });
         if (stopping_) return;
       }
       Batch batch;

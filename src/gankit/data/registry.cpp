@@ -16,7 +16,8 @@ namespace {
 // MNIST-style folder: {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz].
 RawData read_idx_folder(const fs::path& folder, const std::string& split) {
   const std::string prefix = split == "test" ? "t10k" : "train";
-  return read_idx(folder / (prefix + "-images-idx3-ubyte"), folder / (prefix + "-labels-idx1-ubyte"));
+  return read_idx(folder / (prefix + "-images-idx3-ubyte"),
+                  folder / (prefix + "-labels-idx1-ubyte"));
 }
 
 // One IDX image file; its labels are the file of the same name with labels-idx1, if present.

@@ -25,7 +25,8 @@ ImageSet fit_image_set(ImageSet set, const FitSpec& spec, const std::string& nam
   } else if (!parts.empty()) {
     set.images = torch::cat(parts);
   } else {  // no images: still the right shape
-    set.images = convert_channels(fit_to_size(set.images, spec.size, spec.fit, name), spec.channels);
+    set.images =
+        convert_channels(fit_to_size(set.images, spec.size, spec.fit, name), spec.channels);
   }
   return set;  // images [N,C',S,S] uint8
 }
@@ -60,11 +61,13 @@ ImageSet Source::all() const {
 
 Source make_source(RawData raw, const FitSpec& spec, int64_t max_bytes, int64_t workers,
                    const std::string& name) {
-  if (auto* set = std::get_if<ImageSet>(&raw)) return Source(fit_image_set(std::move(*set), spec, name));
+  if (auto* set = std::get_if<ImageSet>(&raw)) {
+    return Source(fit_image_set(std::move(*set), spec, name));
+  }
   auto& folder = std::get<ImageFolder>(raw);
   const FitSpec resolved = resolve_fit_spec(folder, spec);
-  const auto bytes = static_cast<int64_t>(folder.files.size()) * resolved.channels *
-                     resolved.size * resolved.size;
+  const auto bytes =
+      static_cast<int64_t>(folder.files.size()) * resolved.channels * resolved.size * resolved.size;
   if (bytes > max_bytes) return Source(std::move(folder), resolved, workers);
   return Source(decode_image_folder(folder, resolved, workers));
 }

@@ -31,10 +31,14 @@ Fit parse_fit(const std::string& text) {
 
 const char* fit_name(Fit fit) {
   switch (fit) {
-    case Fit::resize: return "resize";
-    case Fit::pad: return "pad";
-    case Fit::center_crop: return "center-crop";
-    case Fit::none: return "none";
+    case Fit::resize:
+      return "resize";
+    case Fit::pad:
+      return "pad";
+    case Fit::center_crop:
+      return "center-crop";
+    case Fit::none:
+      return "none";
   }
   return "?";
 }
@@ -63,9 +67,10 @@ torch::Tensor fit_to_size(const torch::Tensor& images, int64_t size, Fit fit,
   if (height == size && width == size) return images;
   switch (fit) {
     case Fit::none:
-      fail("{}: image is {}x{}, expected {}x{} (data.image_size); set data.fit to resize, pad or "
-           "center-crop",
-           name, width, height, size, size);
+      fail(
+          "{}: image is {}x{}, expected {}x{} (data.image_size); set data.fit to resize, pad or "
+          "center-crop",
+          name, width, height, size, size);
     case Fit::resize: {
       // Shorter side to `size`, the longer one scaled alike (truncated, as torchvision does).
       const bool tall = height > width;
@@ -80,7 +85,8 @@ torch::Tensor fit_to_size(const torch::Tensor& images, int64_t size, Fit fit,
              height, size);
       }
       const int64_t left = (size - width) / 2, top = (size - height) / 2;
-      return torch::constant_pad_nd(images, {left, size - width - left, top, size - height - top}, 0);
+      return torch::constant_pad_nd(images, {left, size - width - left, top, size - height - top},
+                                    0);
     }
     case Fit::center_crop:
       if (height < size || width < size) {

@@ -23,7 +23,7 @@ const char* fit_name(Fit fit);
 
 /// Where images are brought before they reach a batch. 0 means "keep the data's own".
 struct FitSpec {
-  int64_t size = 0;      ///< side of the square result
+  int64_t size = 0;  ///< side of the square result
   Fit fit = Fit::resize;
   int64_t channels = 0;  ///< 1 or 3
 };
