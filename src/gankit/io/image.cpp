@@ -19,7 +19,9 @@ torch::Tensor to_chw(unsigned char* pixels, int width, int height, int channels_
   // Keep gray as 1 channel, everything else as RGB (stb converted it for us).
   const int channels = (channels_in_file <= 2) ? 1 : 3;
   auto hwc = torch::from_blob(pixels, {height, width, channels}, torch::kUInt8);
-  auto chw = hwc.permute({2, 0, 1}).contiguous();  // [H,W,C] -> [C,H,W], owns its memory
+  // [H,W,C] -> [C,H,W]. clone, not contiguous(): for C = 1 the permuted view is already
+  // contiguous, so contiguous() would keep pointing into the buffer freed below.
+  auto chw = hwc.permute({2, 0, 1}).clone(at::MemoryFormat::Contiguous);
   stbi_image_free(pixels);
   return chw;
 }

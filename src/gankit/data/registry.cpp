@@ -1,0 +1,98 @@
+#include "gankit/data/registry.h"
+
+#include <cstdlib>
+
+#include "gankit/data/cifar10.h"
+#include "gankit/data/digit_csv.h"
+#include "gankit/data/idx.h"
+#include "gankit/error.h"
+
+namespace gankit::data {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// MNIST-style folder: {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz].
+RawData read_idx_folder(const fs::path& folder, const std::string& split) {
+  const std::string prefix = split == "test" ? "t10k" : "train";
+  return read_idx(folder / (prefix + "-images-idx3-ubyte"),
+                  folder / (prefix + "-labels-idx1-ubyte"));
+}
+
+// One IDX image file; its labels are the file of the same name with labels-idx1, if present.
+RawData read_idx_file(const fs::path& images, const std::string&) {
+  fs::path labels = images;
+  std::string name = images.filename().string();
+  if (const auto at = name.find("images-idx3"); at != std::string::npos) {
+    labels.replace_filename(name.replace(at, 11, "labels-idx1"));
+  }
+  const bool has_labels = labels != images && fs::exists(resolve_gz(labels));
+  return read_idx(images, has_labels ? labels : fs::path());
+}
+
+RawData read_cifar10(const fs::path& path, const std::string& split) {
+  if (is_cifar10_binary(path)) return read_cifar10_binary(path, split);
+  return scan_image_folder(cifar10_image_root(path, split));
+}
+
+RawData read_image_folder(const fs::path& path, const std::string&) {
+  return scan_image_folder(path);
+}
+
+RawData read_csv(const fs::path& path, const std::string&) { return read_digit_csv(path); }
+
+fs::path data_root() {
+  if (const char* root = std::getenv("GANKIT_DATA"); root != nullptr && *root != '\0') return root;
+  const char* home = std::getenv("HOME");
+  return fs::path(home != nullptr ? home : ".") / ".cache" / "gankit" / "data";
+}
+
+}  // namespace
+
+const std::vector<DataSetEntry>& data_sets() {
+  static const std::vector<DataSetEntry> table = {
+      {"mnist", "MNIST digits, IDX files", "mnist", true, read_idx_folder},
+      {"fashion-mnist", "Fashion-MNIST, IDX files (Debian's dataset-fashion-mnist)",
+       "/usr/share/datasets/fashion-mnist", true, read_idx_folder},
+      {"cifar10", "CIFAR-10, binary batches or cifar10-jpeg/{train,test}/<class>/", "cifar10-jpeg",
+       true, read_cifar10},
+      {"image-folder", "PNG/JPEG/BMP files, flat or one sub-folder per class", "", false,
+       read_image_folder},
+      {"idx", "one IDX image file (labels beside it as ...labels-idx1...)", "", false,
+       read_idx_file},
+      {"csv", "Kaggle digit-recognizer CSV", "", false, read_csv},
+  };
+  return table;
+}
+
+const DataSetEntry& find_data_set(const std::string& name) {
+  std::string valid;
+  for (const auto& entry : data_sets()) {
+    if (entry.name == name) return entry;
+    valid += valid.empty() ? entry.name : fmt::format(", {}", entry.name);
+  }
+  fail("data.name = '{}': unknown data set (valid: {})", name, valid);
+}
+
+std::string default_data_path(const DataOptions& options) {
+  const fs::path place = find_data_set(options.name).default_place;
+  if (place.empty()) return {};
+  return (place.is_absolute() ? place : data_root() / place).string();
+}
+
+fs::path resolve_data_path(const DataOptions& options) {
+  const bool standard = options.path.empty();
+  const fs::path path = standard ? default_data_path(options) : options.path;
+  if (path.empty()) fail("data.path is required for data.name = {}", options.name);
+  if (!fs::exists(path) && !fs::exists(resolve_gz(path))) {
+    if (standard) {
+      fail("{}: no such file or folder (data.name = {}; run scripts/setup.sh to fetch it)",
+           path.string(), options.name);
+    }
+    fail("{}: no such file or folder (data.path, data.name = {})", path.string(), options.name);
+  }
+  return path;
+}
+
+}  // namespace gankit::data
