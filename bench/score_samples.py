@@ -71,7 +71,7 @@ class Classifier(nn.Module):
 
 def to_input(u8):
     """uint8 [N,28,28] (or float 0..255) -> normalised float [N,1,28,28] in [-1,1]."""
-    x = torch.as_tensor(np.asarray(u8)).float()
+    x = torch.from_numpy(np.array(u8, dtype=np.float32))
     if x.dim() == 3:
         x = x.unsqueeze(1)
     return (x / 255.0 - 0.5) / 0.5
@@ -144,7 +144,7 @@ def load_samples(path):
 
 def resize(u8_or_float, size, round_u8=False):
     """[N,H,W] -> [N,size,size] float 0..255, bilinear (antialiased when shrinking)."""
-    x = torch.as_tensor(np.asarray(u8_or_float)).float().unsqueeze(1)
+    x = torch.from_numpy(np.array(u8_or_float, dtype=np.float32)).unsqueeze(1)
     if x.shape[-1] != size or x.shape[-2] != size:
         shrink = size < x.shape[-1]
         x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=shrink)
@@ -243,7 +243,7 @@ def blur(u8, sigma=1.0):
     r = int(3 * sigma + 0.5)
     k = torch.exp(-torch.arange(-r, r + 1).float() ** 2 / (2 * sigma ** 2))
     k = k / k.sum()
-    x = torch.as_tensor(u8).float().unsqueeze(1)
+    x = torch.from_numpy(np.array(u8, dtype=np.float32)).unsqueeze(1)
     x = F.conv2d(F.pad(x, (r, r, 0, 0), mode="replicate"), k.view(1, 1, 1, -1))
     x = F.conv2d(F.pad(x, (0, 0, r, r), mode="replicate"), k.view(1, 1, -1, 1))
     return x[:, 0].round().clamp(0, 255).to(torch.uint8).numpy()
@@ -253,7 +253,7 @@ def sanity(judge):
     rng = np.random.RandomState(1)
     xtr, ytr = load_images(judge.dataset, "train")
     idx = rng.choice(len(xtr), 10000, replace=False)
-    sub, lab = xtr[idx], ytr[idx]
+    sub = xtr[idx]
     up32 = resize(sub, 32, round_u8=True).astype(np.uint8)
     one = xtr[ytr == 0][:10000]
     cases = [

@@ -4,16 +4,16 @@ namespace gankit::nn {
 
 namespace {
 
-/// Calls f(options, impl) for every BatchNorm1d/2d under `module`.
+/// Calls f(impl) for every BatchNorm1d/2d under `module`.
 template <typename F>
 void for_each_batchnorm(torch::nn::Module& module, F&& f) {
-  for (const auto& child : module.modules(/*include_self=*/true)) {
-    if (auto* bn2 = child->as<torch::nn::BatchNorm2d>()) {
+  module.apply([&](torch::nn::Module& child) {
+    if (auto* bn2 = child.as<torch::nn::BatchNorm2d>()) {
       f(*bn2);
-    } else if (auto* bn1 = child->as<torch::nn::BatchNorm1d>()) {
+    } else if (auto* bn1 = child.as<torch::nn::BatchNorm1d>()) {
       f(*bn1);
     }
-  }
+  });
 }
 
 }  // namespace

@@ -275,7 +275,7 @@ fs::path resolve_config_path(const std::string& name_or_path) {
   if (fs::is_regular_file(name_or_path)) return name_or_path;
   const bool bare = name_or_path.find('/') == std::string::npos;
   if (bare) {
-    for (const fs::path dir : {fs::path("configs"), fs::path(GANKIT_CONFIG_DIR)}) {
+    for (const auto& dir : {fs::path("configs"), fs::path(GANKIT_CONFIG_DIR)}) {
       for (const std::string suffix : {"", ".toml"}) {
         const fs::path candidate = dir / (name_or_path + suffix);
         if (fs::is_regular_file(candidate)) return candidate;
