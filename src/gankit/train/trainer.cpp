@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -25,6 +26,11 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 int64_t available_cores() {
+  // OMP_NUM_THREADS is the usual way to share a machine (e.g. parallel test runs): honour it.
+  if (const char* omp = std::getenv("OMP_NUM_THREADS")) {
+    const int64_t n = std::atoll(omp);
+    if (n > 0) return n;
+  }
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
   return std::max(1u, std::thread::hardware_concurrency());
