@@ -226,7 +226,7 @@ class Judge:
         is_mean, is_std = inception_score(p)
         hist = np.bincount(p.argmax(1), minlength=p.shape[1])
         q = hist / hist.sum()
-        ent = float(-(q[q > 0] * np.log(q[q > 0])).sum())
+        ent = float(-(q[q > 0] * np.log(q[q > 0])).sum()) + 0.0  # no "-0.0"
         return {
             "samples": name, "dataset": self.dataset, "n": int(n), "size": int(h),
             "fid": round(fid_from_feats(f, ref), 4),

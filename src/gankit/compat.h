@@ -15,4 +15,9 @@ inline at::Generator default_cpu_generator() { return at::detail::getDefaultCPUG
 /// Whether a CUDA device can be used (LibTorch 1.13 from Debian is CPU-only).
 inline bool cuda_available() { return torch::cuda::is_available(); }
 
+/// Makes ATen ops issued from the calling thread run on that thread alone, leaving the global
+/// thread count alone. For helper threads (the data loader): an OpenMP team of their own,
+/// spinning beside the training step's team, slows both down on a small machine.
+void run_intraop_on_this_thread_only();
+
 }  // namespace gankit::compat

@@ -1,5 +1,7 @@
 #include "gankit/data/loader.h"
 
+#include "gankit/compat.h"
+
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -8,6 +10,7 @@
 #include <thread>
 #include <utility>
 
+#include "gankit/compat.h"
 #include "gankit/data/parallel.h"
 #include "gankit/data/registry.h"
 #include "gankit/data/source.h"
@@ -152,6 +155,7 @@ class BatchLoader final : public Loader {
 
   // The background thread: batches first, first+1, ... until stopped, at most prefetch_ ahead.
   void produce(int64_t first) {
+    compat::run_intraop_on_this_thread_only();  // batches are small; the step needs the cores
     EpochOrder order;
     for (int64_t k = first;; ++k) {
       {

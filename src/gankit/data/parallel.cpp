@@ -1,5 +1,7 @@
 #include "gankit/data/parallel.h"
 
+#include "gankit/compat.h"
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -39,7 +41,12 @@ void parallel_for(int64_t count, int64_t workers, const std::function<void(int64
   };
   const int64_t threads = std::min(resolve_workers(workers), count);
   std::vector<std::thread> pool;
-  for (int64_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  for (int64_t t = 1; t < threads; ++t) {
+    pool.emplace_back([&] {
+      compat::run_intraop_on_this_thread_only();  // parallel over images, not within one
+      work();
+    });
+  }
   work();  // the caller's thread is one of the workers
   for (auto& thread : pool) thread.join();
   if (error) std::rethrow_exception(error);
