@@ -17,25 +17,25 @@
 namespace {
 
 namespace fs = std::filesystem;
-using gankit_test::count_lines;
-using gankit_test::run_cli;
+using gankit::test::count_lines;
+using gankit::test::run_cli;
 
 /// One tiny trained run shared by the sampling tests.
 class CliWithRun : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new gankit_test::ScratchDir();
-    const auto r = run_cli("train dcgan-fashion-mnist --out run" + gankit_test::tiny_set_args(4), dir_->path());
+    dir_ = new gankit::test::TempDir();
+    const auto r = run_cli("train dcgan-fashion-mnist --out run" + gankit::test::tiny_set_args(4), dir_->path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   static void TearDownTestSuite() { delete dir_; }
-  static gankit_test::CliResult cli(const std::string& args) { return run_cli(args, dir_->path()); }
+  static gankit::test::CliResult cli(const std::string& args) { return run_cli(args, dir_->path()); }
   static fs::path path(const std::string& name) { return dir_->path() / name; }
-  static gankit_test::ScratchDir* dir_;
+  static gankit::test::TempDir* dir_;
 };
-gankit_test::ScratchDir* CliWithRun::dir_ = nullptr;
+gankit::test::TempDir* CliWithRun::dir_ = nullptr;
 
-void expect_one_line_error(const gankit_test::CliResult& r, const std::string& needle) {
+void expect_one_line_error(const gankit::test::CliResult& r, const std::string& needle) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(count_lines(r.err), 1) << r.err;
   EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
@@ -60,8 +60,8 @@ TEST_F(CliWithRun, SampleIsDeterministicForASeed) {
   ASSERT_EQ(cli("sample run/checkpoints/latest.pt -n 6 -o a.npy --seed 5").exit_code, 0);
   ASSERT_EQ(cli("sample run/checkpoints/latest.pt -n 6 -o b.npy --seed 5").exit_code, 0);
   ASSERT_EQ(cli("sample run/checkpoints/latest.pt -n 6 -o c.npy --seed 6").exit_code, 0);
-  EXPECT_EQ(gankit_test::slurp(path("a.npy")), gankit_test::slurp(path("b.npy")));
-  EXPECT_NE(gankit_test::slurp(path("a.npy")), gankit_test::slurp(path("c.npy")));
+  EXPECT_EQ(gankit::test::slurp(path("a.npy")), gankit::test::slurp(path("b.npy")));
+  EXPECT_NE(gankit::test::slurp(path("a.npy")), gankit::test::slurp(path("c.npy")));
 }
 
 TEST_F(CliWithRun, SampleWritesAGridOrAFolder) {
@@ -76,7 +76,7 @@ TEST_F(CliWithRun, SampleWritesAGridOrAFolder) {
 
 TEST_F(CliWithRun, TruncationKeepsSamplesValid) {
   ASSERT_EQ(cli("sample run/checkpoints/latest.pt -n 4 -o t.npy --truncation 0.5").exit_code, 0);
-  EXPECT_NE(gankit_test::slurp(path("t.npy")), "");
+  EXPECT_NE(gankit::test::slurp(path("t.npy")), "");
 }
 
 TEST_F(CliWithRun, InfoDescribesTheCheckpoint) {
@@ -100,7 +100,7 @@ TEST_F(CliWithRun, SampleErrorsAreOneLine) {
 }
 
 TEST(Cli, CorruptOrMissingCheckpointsAreOneLineErrors) {
-  gankit_test::ScratchDir dir;
+  gankit::test::TempDir dir;
   std::ofstream(dir / "junk.pt") << "this is not a checkpoint";
   expect_one_line_error(run_cli("sample junk.pt -n 1 -o x.npy", dir.path()), "junk.pt: not a gankit checkpoint");
   expect_one_line_error(run_cli("info junk.pt", dir.path()), "junk.pt: not a gankit checkpoint");
@@ -113,15 +113,15 @@ TEST(Cli, CorruptOrMissingCheckpointsAreOneLineErrors) {
 }
 
 TEST(Cli, TruncatedCheckpointIsAOneLineError) {
-  gankit_test::ScratchDir dir;
-  ASSERT_EQ(run_cli("train dcgan-fashion-mnist --out r" + gankit_test::tiny_set_args(1), dir.path()).exit_code, 0);
-  const auto bytes = gankit_test::slurp(dir / "r/checkpoints/latest.pt");
+  gankit::test::TempDir dir;
+  ASSERT_EQ(run_cli("train dcgan-fashion-mnist --out r" + gankit::test::tiny_set_args(1), dir.path()).exit_code, 0);
+  const auto bytes = gankit::test::slurp(dir / "r/checkpoints/latest.pt");
   std::ofstream(dir / "cut.pt", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
   expect_one_line_error(run_cli("sample cut.pt -n 1 -o x.npy", dir.path()), "cut.pt: not a gankit checkpoint");
 }
 
 TEST(Cli, ConfigErrorsAreOneLine) {
-  gankit_test::ScratchDir dir;
+  gankit::test::TempDir dir;
   expect_one_line_error(run_cli("train no-such-config", dir.path()), "no-such-config: no such config");
   expect_one_line_error(run_cli("train dcgan-fashion-mnist --set train.stepz=3", dir.path()),
                         "unknown key 'train.stepz' (did you mean 'train.steps'?)");
@@ -133,14 +133,14 @@ TEST(Cli, ConfigErrorsAreOneLine) {
 }
 
 TEST(Cli, DefaultRunDirectoryNeverReusesAnEarlierRun) {
-  gankit_test::ScratchDir dir;
-  ASSERT_EQ(run_cli("train dcgan-fashion-mnist" + gankit_test::tiny_set_args(1), dir.path()).exit_code, 0);
-  const auto second = run_cli("train dcgan-fashion-mnist" + gankit_test::tiny_set_args(1), dir.path());
+  gankit::test::TempDir dir;
+  ASSERT_EQ(run_cli("train dcgan-fashion-mnist" + gankit::test::tiny_set_args(1), dir.path()).exit_code, 0);
+  const auto second = run_cli("train dcgan-fashion-mnist" + gankit::test::tiny_set_args(1), dir.path());
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.out.find("run directory: runs/dcgan-fashion-mnist-2"), std::string::npos) << second.out;
   EXPECT_TRUE(fs::exists(dir / "runs/dcgan-fashion-mnist/checkpoints/latest.pt"));
   EXPECT_TRUE(fs::exists(dir / "runs/dcgan-fashion-mnist-2/checkpoints/latest.pt"));
-  expect_one_line_error(run_cli("train dcgan-fashion-mnist --out runs/dcgan-fashion-mnist" + gankit_test::tiny_set_args(1),
+  expect_one_line_error(run_cli("train dcgan-fashion-mnist --out runs/dcgan-fashion-mnist" + gankit::test::tiny_set_args(1),
                                 dir.path()),
                         "already holds a run; pass --resume");
 }
@@ -173,8 +173,8 @@ int wait_exit(pid_t pid) {
 }
 
 TEST(Cli, KilledRunResumesFromItsLastCheckpoint) {
-  gankit_test::ScratchDir dir;
-  const std::string run = "train dcgan-fashion-mnist --out r" + gankit_test::tiny_set_args(100000) +
+  gankit::test::TempDir dir;
+  const std::string run = "train dcgan-fashion-mnist --out r" + gankit::test::tiny_set_args(100000) +
                           " --set train.checkpoint_every=5";
   const pid_t pid = spawn_cli(run, dir.path());
   ASSERT_TRUE(wait_for([&] { return fs::exists(dir / "r/checkpoints/step_000010.pt"); }));
@@ -196,8 +196,8 @@ TEST(Cli, KilledRunResumesFromItsLastCheckpoint) {
 }
 
 TEST(Cli, CtrlCStopsWithACheckpointAndExitCode130) {
-  gankit_test::ScratchDir dir;
-  const pid_t pid = spawn_cli("train dcgan-fashion-mnist --out r" + gankit_test::tiny_set_args(100000) +
+  gankit::test::TempDir dir;
+  const pid_t pid = spawn_cli("train dcgan-fashion-mnist --out r" + gankit::test::tiny_set_args(100000) +
                                   " --set train.checkpoint_every=0 --set train.sample_every=0",
                               dir.path());
   ASSERT_TRUE(wait_for([&] { return !gankit::report::MetricsLog::read(dir / "r/metrics.jsonl").empty(); }));
@@ -205,7 +205,7 @@ TEST(Cli, CtrlCStopsWithACheckpointAndExitCode130) {
   EXPECT_EQ(wait_exit(pid), 130);
   const int64_t step = gankit::train::open_checkpoint(dir / "r/checkpoints/latest.pt").header.step;
   EXPECT_GE(step, 2);
-  EXPECT_NE(gankit_test::slurp(dir / "out.log").find("interrupted at step " + std::to_string(step)), std::string::npos);
+  EXPECT_NE(gankit::test::slurp(dir / "out.log").find("interrupted at step " + std::to_string(step)), std::string::npos);
 }
 
 }  // namespace

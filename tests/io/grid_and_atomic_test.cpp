@@ -25,14 +25,14 @@ TEST(Grid, PlacesImagesRowMajorWithPadding) {
 }
 
 TEST(Grid, PngRoundTripsThroughStb) {
-  gankit_test::ScratchDir dir;
+  gankit::test::TempDir dir;
   const auto image = torch::randint(0, 256, {3, 7, 5}, torch::kUInt8);
   write_png(dir / "x.png", image);
   EXPECT_TRUE(torch::equal(read_image(dir / "x.png"), image));
 }
 
 TEST(AtomicFile, AFailedWriteKeepsTheOldFileAndLeavesNoTemp) {
-  gankit_test::ScratchDir dir;
+  gankit::test::TempDir dir;
   const auto target = dir / "result.txt";
   write_file_atomically(target, "old");
   EXPECT_THROW(write_atomically(target,
@@ -41,12 +41,12 @@ TEST(AtomicFile, AFailedWriteKeepsTheOldFileAndLeavesNoTemp) {
                                   throw gankit::Error("disk full");
                                 }),
                gankit::Error);
-  EXPECT_EQ(gankit_test::slurp(target), "old");
+  EXPECT_EQ(gankit::test::slurp(target), "old");
   int files = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++files;
   EXPECT_EQ(files, 1);
   write_file_atomically(target, "new");
-  EXPECT_EQ(gankit_test::slurp(target), "new");
+  EXPECT_EQ(gankit::test::slurp(target), "new");
 }
 
 }  // namespace

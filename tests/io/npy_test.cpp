@@ -12,11 +12,11 @@ const std::filesystem::path kFixtures = std::filesystem::path(GANKIT_TEST_DATA_D
 
 TEST(Npy, BytesMatchNumpyForUint8Int64AndFloat32) {
   const auto u8 = torch::arange(24, torch::kUInt8).reshape({2, 3, 4, 1});
-  EXPECT_EQ(encode_npy(u8), gankit_test::slurp(kFixtures / "u8_2x3x4x1.npy"));
+  EXPECT_EQ(encode_npy(u8), gankit::test::slurp(kFixtures / "u8_2x3x4x1.npy"));
   const auto i64 = torch::arange(5, torch::kLong) * 7 - 3;
-  EXPECT_EQ(encode_npy(i64), gankit_test::slurp(kFixtures / "i64_5.npy"));
+  EXPECT_EQ(encode_npy(i64), gankit::test::slurp(kFixtures / "i64_5.npy"));
   const auto f32 = torch::tensor({0.5f, -1.25f, 3.0f, 1e-3f}).reshape({2, 2});
-  EXPECT_EQ(encode_npy(f32), gankit_test::slurp(kFixtures / "f32_2x2.npy"));
+  EXPECT_EQ(encode_npy(f32), gankit::test::slurp(kFixtures / "f32_2x2.npy"));
 }
 
 TEST(Npy, ReadsWhatNumpyWrote) {

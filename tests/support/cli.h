@@ -6,33 +6,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <string>
 
-namespace gankit_test {
+#include "support/test_support.h"
 
-/// A fresh folder under the system temp dir, removed when the test ends.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("gankit-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+namespace gankit::test {
 
 struct CliResult {
   int exit_code = -1;
@@ -67,4 +46,4 @@ inline int count_lines(const std::string& text) {
   return n;
 }
 
-}  // namespace gankit_test
+}  // namespace gankit::test

@@ -6,7 +6,7 @@
 
 #include "gankit/train/config.h"
 
-namespace gankit_test {
+namespace gankit::test {
 
 inline std::vector<std::string> tiny_overrides(int steps = 6) {
   return {"model.width=8",       "model.z_dim=8",        "data.split=test",
@@ -27,4 +27,4 @@ inline std::string tiny_set_args(int steps = 6) {
   return args;
 }
 
-}  // namespace gankit_test
+}  // namespace gankit::test

@@ -36,8 +36,8 @@ torch::Tensor samples_of(const fs::path& checkpoint) {
 }
 
 TEST(Trainer, WritesConfigMetricsGridsAndCheckpoints) {
-  gankit_test::ScratchDir dir;
-  const auto result = run(gankit_test::tiny_config(6), dir.path());
+  gankit::test::TempDir dir;
+  const auto result = run(gankit::test::tiny_config(6), dir.path());
   EXPECT_EQ(result.step, 6);
   EXPECT_FALSE(result.interrupted);
   EXPECT_GT(result.images_per_s, 0);
@@ -71,9 +71,9 @@ TEST(Trainer, WritesConfigMetricsGridsAndCheckpoints) {
 }
 
 TEST(Trainer, ResumedRunEqualsAnUninterruptedOne) {
-  gankit_test::ScratchDir straight, split;
-  run(gankit_test::tiny_config(6), straight.path());
-  run(gankit_test::tiny_config(3), split.path());
+  gankit::test::TempDir straight, split;
+  run(gankit::test::tiny_config(6), straight.path());
+  run(gankit::test::tiny_config(3), split.path());
   auto longer = train::stored_config(split.path());
   longer.set("train.steps=6");
   const auto resumed = run(longer, split.path(), /*resume=*/true);
@@ -86,10 +86,10 @@ TEST(Trainer, ResumedRunEqualsAnUninterruptedOne) {
 }
 
 TEST(Trainer, RefusesToOverwriteAnEarlierRun) {
-  gankit_test::ScratchDir dir;
-  run(gankit_test::tiny_config(2), dir.path());
+  gankit::test::TempDir dir;
+  run(gankit::test::tiny_config(2), dir.path());
   try {
-    run(gankit_test::tiny_config(2), dir.path());
+    run(gankit::test::tiny_config(2), dir.path());
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("already holds a run; pass --resume"), std::string::npos);
@@ -97,7 +97,7 @@ TEST(Trainer, RefusesToOverwriteAnEarlierRun) {
 }
 
 TEST(Trainer, StopRequestSavesACheckpointAtTheCurrentStep) {
-  gankit_test::ScratchDir dir;
+  gankit::test::TempDir dir;
   std::atomic<bool> stop{false};
   std::ostringstream log;
   train::TrainerOptions options;
@@ -106,15 +106,15 @@ TEST(Trainer, StopRequestSavesACheckpointAtTheCurrentStep) {
   options.stop = &stop;
   // A stop already requested before the first step: nothing trained, nothing saved.
   stop = true;
-  auto result = train::train(gankit_test::tiny_config(6), options);
+  auto result = train::train(gankit::test::tiny_config(6), options);
   EXPECT_TRUE(result.interrupted);
   EXPECT_EQ(result.step, 0);
   EXPECT_FALSE(fs::exists(dir / "checkpoints/latest.pt"));
 }
 
 TEST(Trainer, MlpTrainsOnNativeSizeImages) {
-  gankit_test::ScratchDir dir;
-  auto config = gankit_test::tiny_config(4);
+  gankit::test::TempDir dir;
+  auto config = gankit::test::tiny_config(4);
   config.set("model.name=mlp");
   config.set("model.width=16");
   config.set("data.image_size=28");

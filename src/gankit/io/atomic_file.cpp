@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <random>
+#include <sstream>
 
 #include "gankit/error.h"
 
@@ -44,6 +45,16 @@ void write_file_atomically(const fs::path& path, std::string_view bytes) {
     out.flush();
     if (!out) fail("{}: write failed (disk full?)", tmp.string());
   });
+}
+
+std::string read_file_bytes(const fs::path& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in || fs::is_directory(path)) {
+    fail("{}: cannot read {} (no such file or not readable)", path.string(), what);
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
 }
 
 }  // namespace gankit::io

@@ -1,8 +1,9 @@
-// Files are written whole or not at all: a temp file beside the target, then a rename. A crash or
-// an error mid-write leaves the user's earlier file untouched.
+// Whole files in and out. Writes are all or nothing: a temp file beside the target, then a
+// rename, so a crash or an error mid-write leaves the user's earlier file untouched.
 #pragma once
 #include <filesystem>
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace gankit::io {
@@ -14,5 +15,9 @@ void write_atomically(const std::filesystem::path& path,
 
 /// Writes `bytes` to `path` atomically.
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
+
+/// The whole content of a file; throws gankit::Error "PATH: cannot read (what)" where `what`
+/// says what the file was meant to be (e.g. "image").
+std::string read_file_bytes(const std::filesystem::path& path, std::string_view what);
 
 }  // namespace gankit::io

@@ -43,11 +43,7 @@ torch::Tensor decode_image(const std::string& bytes, const std::string& name) {
 }
 
 torch::Tensor read_image(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("{}: cannot read image (no such file or not readable)", path.string());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return decode_image(buffer.str(), path.string());
+  return decode_image(read_file_bytes(path, "image"), path.string());
 }
 
 std::string encode_png(const torch::Tensor& chw) {

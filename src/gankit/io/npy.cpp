@@ -92,11 +92,7 @@ void write_npy(const std::filesystem::path& path, const torch::Tensor& tensor) {
 }
 
 torch::Tensor read_npy(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("{}: cannot read", path.string());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return decode_npy(buffer.str(), path.string());
+  return decode_npy(read_file_bytes(path, ".npy file"), path.string());
 }
 
 }  // namespace gankit::io
