@@ -24,8 +24,9 @@ Sampler::Sampler(const fs::path& checkpoint) {
   conditional_ = entry.conditional;
   generator_ = models::make_networks(header_.config.model, header_.shape).generator;
   try {
+    // The weight average when the run kept one (train.ema > 0), else the trained G.
     torch::serialize::InputArchive archive;
-    opened.archive.read("generator", archive);
+    if (!opened.archive.try_read("generator_ema", archive)) opened.archive.read("generator", archive);
     generator_->load(archive);
   } catch (const c10::Error& e) {
     std::string reason = e.what_without_backtrace();

@@ -2,6 +2,7 @@
 
 #include "gankit/compat.h"
 #include "gankit/nn/batchnorm_stats.h"
+#include "gankit/train/weight_average.h"
 
 namespace gankit::train {
 
@@ -13,9 +14,12 @@ torch::optim::AdamOptions adam(double lr, const std::array<double, 2>& betas) {
 
 }  // namespace
 
-AdversarialGan::AdversarialGan(models::Networks networks, const TrainOptions& options, int64_t z_dim,
-                               int64_t num_classes, torch::Device device)
+AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models::Generator> average_generator,
+                               const TrainOptions& options, int64_t z_dim, int64_t num_classes,
+                               torch::Device device)
     : networks_(std::move(networks)),
+      average_generator_(options.ema > 0 ? std::move(average_generator) : nullptr),
+      ema_decay_(options.ema),
       optimizer_g_((networks_.generator->to(device), networks_.generator->parameters()),
                    adam(options.lr_g, options.betas)),
       optimizer_d_((networks_.discriminator->to(device), networks_.discriminator->parameters()),
@@ -24,7 +28,13 @@ AdversarialGan::AdversarialGan(models::Networks networks, const TrainOptions& op
       n_critic_(options.n_critic),
       z_dim_(z_dim),
       num_classes_(num_classes),
-      device_(device) {}
+      device_(device) {
+  TORCH_CHECK(options.ema == 0 || average_generator_, "train.ema needs an average generator");
+  if (average_generator_) {
+    average_generator_->to(device);
+    copy_weights(*average_generator_, *networks_.generator);
+  }
+}
 
 torch::Tensor AdversarialGan::sample_labels(int64_t n) const {
   if (num_classes_ == 0) return {};
@@ -60,6 +70,7 @@ StepStats AdversarialGan::train_step(data::Loader& loader) {
   const auto loss_g = losses::generator_loss(loss_, fake_logits_for_g);
   loss_g.backward();
   optimizer_g_.step();
+  if (average_generator_) update_weight_average(*average_generator_, g, ema_decay_, ema_updates_++);
 
   return {{{"loss_d", loss_d.detach()},
            {"loss_g", loss_g.detach()},
@@ -68,7 +79,7 @@ StepStats AdversarialGan::train_step(data::Loader& loader) {
 }
 
 torch::Tensor AdversarialGan::generate(const torch::Tensor& z, const torch::Tensor& labels) {
-  auto& g = *networks_.generator;
+  auto& g = sampling_generator();
   const bool was_training = g.is_training();
   g.eval();
   torch::NoGradGuard no_grad;
@@ -78,7 +89,7 @@ torch::Tensor AdversarialGan::generate(const torch::Tensor& z, const torch::Tens
 }
 
 void AdversarialGan::refresh_generator_statistics(uint64_t seed, int64_t batch_size) {
-  auto& g = *networks_.generator;
+  auto& g = sampling_generator();
   if (!nn::has_batchnorm(g)) return;
   auto noise = at::detail::createCPUGenerator(seed);
   nn::recompute_batchnorm_stats(
@@ -102,6 +113,12 @@ void AdversarialGan::save(torch::serialize::OutputArchive& archive) const {
   archive.write("discriminator", d);
   archive.write("optimizer_g", opt_g);
   archive.write("optimizer_d", opt_d);
+  if (average_generator_) {
+    torch::serialize::OutputArchive average;
+    average_generator_->save(average);
+    archive.write("generator_ema", average);
+    archive.write("ema_updates", c10::IValue(ema_updates_));
+  }
 }
 
 void AdversarialGan::load(torch::serialize::InputArchive& archive) {
@@ -116,6 +133,17 @@ void AdversarialGan::load(torch::serialize::InputArchive& archive) {
   optimizer_d_.load(opt_d);
   networks_.generator->to(device_);
   networks_.discriminator->to(device_);
+  if (average_generator_) {
+    torch::serialize::InputArchive average;
+    c10::IValue updates;
+    if (archive.try_read("generator_ema", average) && archive.try_read("ema_updates", updates)) {
+      average_generator_->load(average);
+      average_generator_->to(device_);
+      ema_updates_ = updates.toInt();
+    } else {  // a run started without EMA and resumed with it: start the average here
+      copy_weights(*average_generator_, *networks_.generator);
+    }
+  }
 }
 
 }  // namespace gankit::train

@@ -22,22 +22,26 @@ struct StepStats {
 
 class AdversarialGan {
  public:
-  AdversarialGan(models::Networks networks, const TrainOptions& options, int64_t z_dim,
-                 int64_t num_classes, torch::Device device);
+  /// `average_generator` (same architecture as G, or null) receives the moving average of G's
+  /// weights when options.ema > 0; sampling then uses it.
+  AdversarialGan(models::Networks networks, std::shared_ptr<models::Generator> average_generator,
+                 const TrainOptions& options, int64_t z_dim, int64_t num_classes, torch::Device device);
 
   /// n_critic discriminator updates (one batch each), then one generator update that reuses the
   /// last fake batch, as pytorch/examples dcgan does. Returns loss_d, loss_g, d_real, d_fake.
   StepStats train_step(data::Loader& loader);
 
-  /// Images for z [N,Z] (labels [N] for conditional models) with G in eval mode, no gradients.
+  /// Images for z [N,Z] (labels [N] for conditional models) from the sampling generator (the
+  /// weight average when there is one, else G) in eval mode, no gradients.
   torch::Tensor generate(const torch::Tensor& z, const torch::Tensor& labels);
 
-  /// Recomputes G's BatchNorm running statistics for its current weights (no-op without BN).
+  /// Recomputes the sampling generator's BatchNorm statistics for its current weights (no-op
+  /// without BN).
   /// Draws noise from its own generator seeded with `seed`, so the run's RNG is untouched.
   void refresh_generator_statistics(uint64_t seed, int64_t batch_size);
 
   /// Writes G, D and both optimisers into `archive` (keys generator, discriminator, optimizer_g,
-  /// optimizer_d) and reads them back.
+  /// optimizer_d; generator_ema and ema_updates with a weight average) and reads them back.
   void save(torch::serialize::OutputArchive& archive) const;
   void load(torch::serialize::InputArchive& archive);
 
@@ -48,8 +52,14 @@ class AdversarialGan {
 
  private:
   torch::Tensor sample_labels(int64_t n) const;
+  models::Generator& sampling_generator() {
+    return average_generator_ ? *average_generator_ : *networks_.generator;
+  }
 
   models::Networks networks_;
+  std::shared_ptr<models::Generator> average_generator_;
+  double ema_decay_;
+  int64_t ema_updates_ = 0;
   torch::optim::Adam optimizer_g_;
   torch::optim::Adam optimizer_d_;
   losses::AdversarialLoss loss_;

@@ -111,7 +111,8 @@ void Training::prepare() {
   config_.data.image_size = info.image_size;
 
   auto networks = models::make_networks(config_.model, shape_);
-  gan_ = std::make_unique<AdversarialGan>(std::move(networks), t, config_.model.z_dim,
+  auto average = t.ema > 0 ? models::make_networks(config_.model, shape_).generator : nullptr;
+  gan_ = std::make_unique<AdversarialGan>(std::move(networks), std::move(average), t, config_.model.z_dim,
                                           models::find_model(config_.model.name).conditional ? shape_.num_classes : 0,
                                           device);
   const int64_t steps_per_epoch = std::max<int64_t>(1, loader_->batches_per_epoch() / t.n_critic);
