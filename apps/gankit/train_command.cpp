@@ -63,7 +63,7 @@ void run_train(const TrainArgs& args) {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
 
-  std::cout << "checkpoint: " << result.checkpoint.string() << '\n';
+  if (!result.checkpoint.empty()) std::cout << "checkpoint: " << result.checkpoint.string() << '\n';
   if (!result.last_grid.empty()) std::cout << "samples:    " << result.last_grid.string() << '\n';
   if (result.interrupted) exit_code() = 130;
 }
