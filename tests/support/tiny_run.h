@@ -1,10 +1,13 @@
 // A tiny but real training configuration: DCGAN of width 8 on Fashion-MNIST's test split at
 // 16x16 (Debian's dataset-fashion-mnist), a few steps. Seconds, not minutes.
 #pragma once
+#include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "gankit/train/config.h"
+#include "gankit/train/trainer.h"
 
 namespace gankit::test {
 
@@ -25,6 +28,17 @@ inline std::string tiny_set_args(int steps = 6) {
   std::string args;
   for (const auto& assignment : tiny_overrides(steps)) args += " --set " + assignment;
   return args;
+}
+
+/// Trains `config` in `dir` with progress output discarded.
+inline gankit::train::TrainResult train_quietly(const gankit::train::Config& config, const std::filesystem::path& dir,
+                                                bool resume = false) {
+  std::ostringstream log;
+  gankit::train::TrainerOptions options;
+  options.run_dir = dir;
+  options.resume = resume;
+  options.out = &log;
+  return gankit::train::train(config, options);
 }
 
 }  // namespace gankit::test

@@ -18,14 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace gankit;
 
-train::TrainResult run(const train::Config& config, const fs::path& dir, bool resume = false) {
-  std::ostringstream log;
-  train::TrainerOptions options;
-  options.run_dir = dir;
-  options.resume = resume;
-  options.out = &log;
-  return train::train(config, options);
-}
+using test::train_quietly;
 
 torch::Tensor samples_of(const fs::path& checkpoint) {
   sample::Sampler sampler(checkpoint);
@@ -37,7 +30,7 @@ torch::Tensor samples_of(const fs::path& checkpoint) {
 
 TEST(Trainer, WritesConfigMetricsGridsAndCheckpoints) {
   gankit::test::TempDir dir;
-  const auto result = run(gankit::test::tiny_config(6), dir.path());
+  const auto result = train_quietly(gankit::test::tiny_config(6), dir.path());
   EXPECT_EQ(result.step, 6);
   EXPECT_FALSE(result.interrupted);
   EXPECT_GT(result.images_per_s, 0);
@@ -72,11 +65,11 @@ TEST(Trainer, WritesConfigMetricsGridsAndCheckpoints) {
 
 TEST(Trainer, ResumedRunEqualsAnUninterruptedOne) {
   gankit::test::TempDir straight, split;
-  run(gankit::test::tiny_config(6), straight.path());
-  run(gankit::test::tiny_config(3), split.path());
+  train_quietly(gankit::test::tiny_config(6), straight.path());
+  train_quietly(gankit::test::tiny_config(3), split.path());
   auto longer = train::stored_config(split.path());
   longer.set("train.steps=6");
-  const auto resumed = run(longer, split.path(), /*resume=*/true);
+  const auto resumed = train_quietly(longer, split.path(), /*resume=*/true);
   EXPECT_EQ(resumed.step, 6);
   EXPECT_TRUE(torch::equal(samples_of(straight / "checkpoints/latest.pt"), samples_of(split / "checkpoints/latest.pt")));
   // metrics.jsonl continues, without duplicates
@@ -87,9 +80,9 @@ TEST(Trainer, ResumedRunEqualsAnUninterruptedOne) {
 
 TEST(Trainer, RefusesToOverwriteAnEarlierRun) {
   gankit::test::TempDir dir;
-  run(gankit::test::tiny_config(2), dir.path());
+  train_quietly(gankit::test::tiny_config(2), dir.path());
   try {
-    run(gankit::test::tiny_config(2), dir.path());
+    train_quietly(gankit::test::tiny_config(2), dir.path());
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("already holds a run; pass --resume"), std::string::npos);
@@ -119,7 +112,7 @@ TEST(Trainer, MlpTrainsOnNativeSizeImages) {
   config.set("model.width=16");
   config.set("data.image_size=28");
   config.set("data.fit=none");
-  const auto result = run(config, dir.path());
+  const auto result = train_quietly(config, dir.path());
   EXPECT_EQ(result.step, 4);
   EXPECT_EQ(samples_of(dir / "checkpoints/latest.pt").sizes(), (std::vector<int64_t>{8, 1, 28, 28}));
 }

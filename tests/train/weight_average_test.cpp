@@ -30,15 +30,10 @@ TEST(WeightAverage, FollowsTheEmaFormulaWithWarmUp) {
 
 TEST(WeightAverage, CheckpointKeepsItAndSamplingUsesIt) {
   test::TempDir with, without;
-  std::ostringstream log;
-  train::TrainerOptions options;
-  options.out = &log;
   auto config = test::tiny_config(4);
-  options.run_dir = without.path();
-  train::train(config, options);
+  test::train_quietly(config, without.path());
   config.set("train.ema=0.9");
-  options.run_dir = with.path();
-  train::train(config, options);
+  test::train_quietly(config, with.path());
 
   auto checkpoint = train::open_checkpoint(with / "checkpoints/latest.pt");
   torch::serialize::InputArchive average;
@@ -53,19 +48,13 @@ TEST(WeightAverage, CheckpointKeepsItAndSamplingUsesIt) {
 
 TEST(WeightAverage, ResumedRunEqualsAnUninterruptedOne) {
   test::TempDir straight, split;
-  std::ostringstream log;
-  train::TrainerOptions options;
-  options.out = &log;
   auto config = test::tiny_config(6);
   config.set("train.ema=0.9");
-  options.run_dir = straight.path();
-  train::train(config, options);
+  test::train_quietly(config, straight.path());
   config.set("train.steps=3");
-  options.run_dir = split.path();
-  train::train(config, options);
+  test::train_quietly(config, split.path());
   config.set("train.steps=6");
-  options.resume = true;
-  train::train(config, options);
+  test::train_quietly(config, split.path(), /*resume=*/true);
   sample::SampleOptions sample_options;
   sample_options.count = 4;
   EXPECT_TRUE(torch::equal(sample::Sampler(straight / "checkpoints/latest.pt").sample(sample_options).images,
