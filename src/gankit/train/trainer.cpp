@@ -110,10 +110,11 @@ void Training::prepare() {
   config_.data.channels = info.channels;  // the resolved config records what the run really used
   config_.data.image_size = info.image_size;
 
+  const bool conditional = models::find_model(config_.model.name).conditional;
   auto networks = models::make_networks(config_.model, shape_);
   auto average = t.ema > 0 ? models::make_networks(config_.model, shape_).generator : nullptr;
   gan_ = std::make_unique<AdversarialGan>(std::move(networks), std::move(average), t, config_.model.z_dim,
-                                          models::find_model(config_.model.name).conditional ? shape_.num_classes : 0,
+                                          conditional ? shape_.num_classes : 0,
                                           device);
   const int64_t steps_per_epoch = std::max<int64_t>(1, loader_->batches_per_epoch() / t.n_critic);
   total_steps_ = t.steps > 0 ? t.steps : t.epochs * steps_per_epoch;
@@ -145,7 +146,7 @@ void Training::prepare() {
   // The same 100 noise vectors for every grid of the run, so grids show progress, not noise.
   auto grid_noise = at::detail::createCPUGenerator(static_cast<uint64_t>(t.seed) + 1);
   fixed_z_ = torch::randn({100, config_.model.z_dim}, grid_noise);
-  if (models::find_model(config_.model.name).conditional) {
+  if (conditional) {
     fixed_labels_ = torch::arange(100, torch::kLong).div(10, "floor").remainder(shape_.num_classes);
   }
 
