@@ -1,0 +1,33 @@
+// Gradient penalties on the discriminator, added to its loss: WGAN-GP (Gulrajani et al. 2017)
+// and R1 (Mescheder et al. 2018). Both differentiate D's gradient (double backward).
+#pragma once
+#include <torch/torch.h>
+
+#include <functional>
+#include <string>
+
+namespace gankit::losses {
+
+enum class Penalty {
+  None,
+  GradientPenalty,  ///< "gp": E[(‖∇D(x̂)‖₂ − 1)²] on x̂ = εx + (1−ε)G(z), ε ~ U[0,1] per image
+  R1,               ///< "r1": E[‖∇D(x)‖₂²] on real images
+};
+
+/// "none" | "gp" | "r1"; anything else throws gankit::Error listing the valid names.
+Penalty parse_penalty(const std::string& name);
+
+/// D as a function of images alone (labels, for conditional models, bound by the caller):
+/// images [N,C,H,W] -> logits [N].
+using Critic = std::function<torch::Tensor(const torch::Tensor&)>;
+
+/// E[(‖∇ₓD(x̂)‖₂ − 1)²] (unscaled; WGAN-GP uses λ = 10). `epsilon` [N] mixes real and fake;
+/// undefined = drawn U[0,1) from torch's default generator. Differentiable in D's parameters.
+torch::Tensor gradient_penalty(const Critic& critic, const torch::Tensor& real, const torch::Tensor& fake,
+                               const torch::Tensor& epsilon = {});
+
+/// E[‖∇ₓD(x)‖₂²] on real images (unscaled; R1 adds γ/2 times this). Differentiable in D's
+/// parameters.
+torch::Tensor r1_penalty(const Critic& critic, const torch::Tensor& real);
+
+}  // namespace gankit::losses
