@@ -60,4 +60,37 @@ TEST(AdversarialLoss, ParsesNamesAndRejectsUnknownOnes) {
   }
 }
 
+TEST(AdversarialLoss, SmoothedTargetsFollowTheFormula) {
+  // Real target 0.9: -(0.9 log σ(x) + 0.1 log(1 - σ(x))) for real; fake target 0 as before.
+  const auto real_targets = torch::full({3}, 0.9, torch::kDouble);
+  const auto fake_targets = torch::zeros({3}, torch::kDouble);
+  const double expected =
+      mean(kReal, [](double x) { return -(0.9 * std::log(sigmoid(x)) + 0.1 * std::log(1 - sigmoid(x))); }) +
+      mean(kFake, [](double x) { return -std::log(1 - sigmoid(x)); });
+  EXPECT_NEAR(discriminator_loss(AdversarialLoss::Bce, tensor(kReal), tensor(kFake), real_targets, fake_targets)
+                  .item<double>(),
+              expected, 1e-9);
+  const double expected_lsgan = 0.5 * (mean(kReal, [](double x) { return (x - 0.9) * (x - 0.9); }) +
+                                       mean(kFake, [](double x) { return x * x; }));
+  EXPECT_NEAR(discriminator_loss(AdversarialLoss::Lsgan, tensor(kReal), tensor(kFake), real_targets, fake_targets)
+                  .item<double>(),
+              expected_lsgan, 1e-9);
+}
+
+TEST(AdversarialLoss, TargetsSmoothRealOnlyAndFlipAtTheNoiseRate) {
+  torch::manual_seed(0);
+  const auto [real, fake] = discriminator_targets(4, 0.1, 0.0, torch::kCPU);
+  EXPECT_TRUE(torch::allclose(real, torch::full({4}, 0.9)));
+  EXPECT_TRUE(torch::equal(fake, torch::zeros({4})));  // one-sided: fake stays 0
+
+  const int64_t n = 200000;
+  const auto [noisy_real, noisy_fake] = discriminator_targets(n, 0.1, 0.05, torch::kCPU);
+  const double real_flipped = (noisy_real == 0).to(torch::kDouble).mean().item<double>();
+  const double fake_flipped = (noisy_fake > 0.5).to(torch::kDouble).mean().item<double>();
+  EXPECT_NEAR(real_flipped, 0.05, 0.003);  // binomial sd ~0.0005
+  EXPECT_NEAR(fake_flipped, 0.05, 0.003);
+  EXPECT_TRUE(torch::allclose(noisy_fake.masked_select(noisy_fake > 0.5), torch::full({1}, 0.9)));
+  EXPECT_EQ(((noisy_real != 0) & (noisy_real != 0.9f)).sum().item<int64_t>(), 0);
+}
+
 }  // namespace

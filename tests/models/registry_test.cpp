@@ -28,16 +28,23 @@ TEST(ModelRegistry, EveryModelBuildsRunsSavesAndReloads) {
     options.name = entry.name;
     options.z_dim = 8;
     options.width = 8;
-    const DataShape shape{3, 16, entry.conditional ? 10 : 0};
+    const DataShape shape{3, 32, entry.conditional ? 10 : 0};  // 32: SAGAN's attention sits at 16x16
     auto nets = make_networks(options, shape);
     const auto z = torch::randn({4, 8});
     const auto labels = entry.conditional ? torch::arange(4, torch::kLong) : torch::Tensor();
     nets.generator->eval();
     const auto images = nets.generator->forward(z, labels);
-    ASSERT_EQ(images.sizes(), (std::vector<int64_t>{4, 3, 16, 16}));
+    ASSERT_EQ(images.sizes(), (std::vector<int64_t>{4, 3, 32, 32}));
     EXPECT_LE(images.abs().max().item<float>(), 1.0f);
     const auto logits = nets.discriminator->forward(images, labels);
     ASSERT_EQ(logits.sizes(), (std::vector<int64_t>{4}));
+    const auto scores = nets.discriminator->score(images, labels);
+    EXPECT_TRUE(torch::equal(scores.logits, logits));
+    if (std::string(entry.name) == "acgan") {
+      ASSERT_EQ(scores.class_logits.sizes(), (std::vector<int64_t>{4, 10}));
+    } else {
+      EXPECT_FALSE(scores.class_logits.defined());
+    }
 
     std::stringstream buffer;
     torch::serialize::OutputArchive out;

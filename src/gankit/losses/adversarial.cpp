@@ -16,19 +16,43 @@ AdversarialLoss parse_adversarial_loss(const std::string& name) {
 
 torch::Tensor discriminator_loss(AdversarialLoss loss, const torch::Tensor& real_logits,
                                  const torch::Tensor& fake_logits) {
+  if (loss == AdversarialLoss::Hinge || loss == AdversarialLoss::Wasserstein) {
+    return discriminator_loss(loss, real_logits, fake_logits, {}, {});
+  }
+  return discriminator_loss(loss, real_logits, fake_logits, torch::ones_like(real_logits),
+                            torch::zeros_like(fake_logits));
+}
+
+torch::Tensor discriminator_loss(AdversarialLoss loss, const torch::Tensor& real_logits,
+                                 const torch::Tensor& fake_logits, const torch::Tensor& real_targets,
+                                 const torch::Tensor& fake_targets) {
   switch (loss) {
     case AdversarialLoss::Bce:
       // -log σ(D(x)) - log(1 - σ(D(G(z)))), as two BCE terms (pytorch/examples dcgan sums them).
-      return F::binary_cross_entropy_with_logits(real_logits, torch::ones_like(real_logits)) +
-             F::binary_cross_entropy_with_logits(fake_logits, torch::zeros_like(fake_logits));
+      return F::binary_cross_entropy_with_logits(real_logits, real_targets) +
+             F::binary_cross_entropy_with_logits(fake_logits, fake_targets);
     case AdversarialLoss::Hinge:
       return torch::relu(1.0 - real_logits).mean() + torch::relu(1.0 + fake_logits).mean();
     case AdversarialLoss::Wasserstein:
       return fake_logits.mean() - real_logits.mean();
     case AdversarialLoss::Lsgan:
-      return 0.5 * ((real_logits - 1.0).pow(2).mean() + fake_logits.pow(2).mean());
+      return 0.5 * ((real_logits - real_targets).pow(2).mean() + (fake_logits - fake_targets).pow(2).mean());
   }
   TORCH_CHECK(false, "unhandled loss");
+}
+
+std::pair<torch::Tensor, torch::Tensor> discriminator_targets(int64_t n, double smoothing, double noise,
+                                                              torch::Device device) {
+  const auto options = torch::TensorOptions().device(device);
+  auto real = torch::full({n}, 1.0 - smoothing, options);
+  auto fake = torch::zeros({n}, options);
+  if (noise > 0) {
+    const auto flip_real = torch::rand({n}, options) < noise;
+    const auto flip_fake = torch::rand({n}, options) < noise;
+    real = torch::where(flip_real, torch::zeros_like(real), real);
+    fake = torch::where(flip_fake, torch::full_like(fake, 1.0 - smoothing), fake);
+  }
+  return {real, fake};
 }
 
 torch::Tensor generator_loss(AdversarialLoss loss, const torch::Tensor& fake_logits) {

@@ -20,6 +20,17 @@ AdversarialLoss parse_adversarial_loss(const std::string& name);
 torch::Tensor discriminator_loss(AdversarialLoss loss, const torch::Tensor& real_logits,
                                  const torch::Tensor& fake_logits);
 
+/// The same with D's targets [N] for real and fake images in place of 1 and 0 (label smoothing,
+/// noisy labels); bce and lsgan use them, hinge and wasserstein have no targets and ignore them.
+torch::Tensor discriminator_loss(AdversarialLoss loss, const torch::Tensor& real_logits,
+                                 const torch::Tensor& fake_logits, const torch::Tensor& real_targets,
+                                 const torch::Tensor& fake_targets);
+
+/// D's targets for a batch of n: real 1 - smoothing, fake 0; each target swapped for the other
+/// with probability `noise`. Draws from torch's default generator on `device`.
+std::pair<torch::Tensor, torch::Tensor> discriminator_targets(int64_t n, double smoothing, double noise,
+                                                              torch::Device device);
+
 /// Generator loss from the discriminator's logits on fake images.
 torch::Tensor generator_loss(AdversarialLoss loss, const torch::Tensor& fake_logits);
 

@@ -13,11 +13,22 @@ class Generator : public torch::nn::Module {
   virtual torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& labels) = 0;
 };
 
+/// What a discriminator says about a batch.
+struct Scores {
+  torch::Tensor logits;        ///< [N] real-vs-fake
+  torch::Tensor class_logits;  ///< [N,K] for auxiliary-classifier models (AC-GAN), else undefined
+};
+
 /// Scores images (and labels, for conditional models) as real or fake.
 class Discriminator : public torch::nn::Module {
  public:
   /// images [N,C,H,W] in [-1, 1], labels [N] or undefined -> logits [N]
   virtual torch::Tensor forward(const torch::Tensor& images, const torch::Tensor& labels) = 0;
+
+  /// Both heads in one pass; models without a class head return forward()'s logits alone.
+  virtual Scores score(const torch::Tensor& images, const torch::Tensor& labels) {
+    return {forward(images, labels), {}};
+  }
 };
 
 struct Networks {

@@ -18,21 +18,78 @@ Networks build_mlp(const ModelOptions& options, const DataShape& shape) {
   return {MlpGenerator(mlp).ptr(), MlpDiscriminator(mlp).ptr()};
 }
 
-Networks build_dcgan(const ModelOptions& options, const DataShape& shape) {
+/// The DCGAN family's options for this data; `name` is for the error message.
+DcganOptions dcgan_options(const char* name, const ModelOptions& options, const DataShape& shape) {
   if (!nn::is_power_of_two(shape.image_size) || shape.image_size < 8) {
-    fail("model dcgan needs data.image_size to be a power of two >= 8 (e.g. 32 or 64), got {}",
+    fail("model {} needs data.image_size to be a power of two >= 8 (e.g. 32 or 64), got {}", name,
          shape.image_size);
   }
-  auto dcgan = DcganOptions(shape.channels, shape.image_size).z_dim(options.z_dim).width(width_or(options, 64));
+  return DcganOptions(shape.channels, shape.image_size).z_dim(options.z_dim).width(width_or(options, 64));
+}
+
+Networks build_dcgan_family(const DcganOptions& dcgan) {
   return {DcganGenerator(dcgan).ptr(), DcganDiscriminator(dcgan).ptr()};
+}
+
+Networks build_dcgan(const ModelOptions& options, const DataShape& shape) {
+  return build_dcgan_family(dcgan_options("dcgan", options, shape));
+}
+
+Networks build_sn_dcgan(const ModelOptions& options, const DataShape& shape) {
+  return build_dcgan_family(
+      dcgan_options("sn-dcgan", options, shape).discriminator_spectral_norm(true).discriminator_batch_norm(false));
+}
+
+Networks build_sagan(const ModelOptions& options, const DataShape& shape) {
+  if (shape.image_size < 32) fail("model sagan needs data.image_size >= 32 (attention sits at 16x16)");
+  return build_dcgan_family(dcgan_options("sagan", options, shape)
+                                .discriminator_spectral_norm(true)
+                                .discriminator_batch_norm(false)
+                                .generator_spectral_norm(true)
+                                .attention_size(16));
+}
+
+Networks build_cgan(const ModelOptions& options, const DataShape& shape) {
+  return build_dcgan_family(dcgan_options("cgan", options, shape).num_classes(shape.num_classes));
+}
+
+Networks build_acgan(const ModelOptions& options, const DataShape& shape) {
+  return build_dcgan_family(
+      dcgan_options("acgan", options, shape).num_classes(shape.num_classes).auxiliary_classifier(true));
+}
+
+Networks build_wgan(const ModelOptions& options, const DataShape& shape) {
+  // The WGAN paper's DCGAN critic keeps BatchNorm; weight clipping bounds it.
+  return build_dcgan_family(dcgan_options("wgan", options, shape));
+}
+
+Networks build_wgan_gp(const ModelOptions& options, const DataShape& shape) {
+  // No BatchNorm in the critic: the penalty is per image, and BatchNorm mixes a batch's images.
+  return build_dcgan_family(dcgan_options("wgan-gp", options, shape).discriminator_batch_norm(false));
 }
 
 }  // namespace
 
 const std::vector<ModelEntry>& model_table() {
   static const std::vector<ModelEntry> table{
-      {"mlp", "vanilla GAN (Goodfellow 2014): fully connected G and D, BatchNorm in G", false, build_mlp},
-      {"dcgan", "DCGAN (Radford 2016): transposed-conv G, strided-conv D, BatchNorm", false, build_dcgan},
+      {"mlp", "vanilla GAN (Goodfellow 2014): fully connected G and D, BatchNorm in G", false, build_mlp, {}},
+      {"dcgan", "DCGAN (Radford 2016): transposed-conv G, strided-conv D, BatchNorm", false, build_dcgan, {}},
+      {"sn-dcgan", "SN-GAN (Miyato 2018): DCGAN with spectral norm and no BatchNorm in D, hinge loss", false,
+       build_sn_dcgan, {"train.loss=hinge"}},
+      {"sagan", "SAGAN (Zhang 2019): spectral norm in G and D, self-attention at 16x16, hinge, TTUR", false,
+       build_sagan, {"train.loss=hinge", "train.lr_g=1e-4", "train.lr_d=4e-4", "train.betas=[0.0, 0.9]"}},
+      {"cgan", "conditional GAN (Mirza 2014) on DCGAN: label embedding joined to z and to D's image", true,
+       build_cgan, {}},
+      {"acgan", "AC-GAN (Odena 2017) on DCGAN: G takes labels, D has a validity and a K-class head", true,
+       build_acgan, {}},
+      {"wgan", "WGAN (Arjovsky 2017) on DCGAN: critic, weight clipping 0.01, RMSprop 5e-5, n_critic 5", false,
+       build_wgan,
+       {"train.loss=wasserstein", "train.optimizer=rmsprop", "train.lr_g=5e-5", "train.lr_d=5e-5",
+        "train.clip=0.01", "train.n_critic=5"}},
+      {"wgan-gp", "WGAN-GP (Gulrajani 2017) on DCGAN: critic without BatchNorm, gradient penalty 10, n_critic 5",
+       false, build_wgan_gp,
+       {"train.loss=wasserstein", "train.penalty=gp", "train.penalty_weight=10", "train.lr_g=1e-4",
+        "train.lr_d=1e-4", "train.betas=[0.0, 0.9]", "train.n_critic=5"}},
   };
   return table;
 }

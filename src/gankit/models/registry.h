@@ -12,9 +12,12 @@ namespace gankit::models {
 struct ModelEntry {
   const char* name;
   const char* summary;
-  /// Needs labelled data; G and D take labels.
+  /// Needs labelled data; G (and D, unless it classifies) take labels.
   bool conditional;
   Networks (*build)(const ModelOptions& options, const DataShape& shape);
+  /// The paper's training recipe as config overrides ("train.loss=hinge", ...): applied to keys a
+  /// config leaves unset, so `model.name = "wgan"` alone trains a WGAN the way its paper does.
+  std::vector<const char*> recipe;
 };
 
 /// Every registered architecture, in the order `gankit info --models` lists them.

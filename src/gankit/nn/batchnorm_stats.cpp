@@ -33,7 +33,10 @@ void recompute_batchnorm_stats(torch::nn::Module& module, const std::function<vo
     bn.options.momentum(c10::nullopt);  // cumulative average over the batches below
     bn.reset_running_stats();
   });
-  module.train(true);
+  // Only BatchNorm layers in training mode: others (spectral norm's power iteration, dropout)
+  // must behave as they do when sampling.
+  module.eval();
+  for_each_batchnorm(module, [](auto& bn) { bn.train(true); });
   {
     torch::NoGradGuard no_grad;
     for (int64_t i = 0; i < batches; ++i) forward();

@@ -1,6 +1,7 @@
 #include "gankit/train/adversarial_gan.h"
 
 #include "gankit/compat.h"
+#include "gankit/error.h"
 #include "gankit/nn/batchnorm_stats.h"
 #include "gankit/train/weight_average.h"
 
@@ -8,9 +9,17 @@ namespace gankit::train {
 
 namespace {
 
-torch::optim::AdamOptions adam(double lr, const std::array<double, 2>& betas) {
-  return torch::optim::AdamOptions(lr).betas({betas[0], betas[1]});
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& options,
+                                                        std::vector<torch::Tensor> parameters, double lr) {
+  if (options.optimizer == "rmsprop") {
+    return std::make_unique<torch::optim::RMSprop>(std::move(parameters), torch::optim::RMSpropOptions(lr));
+  }
+  TORCH_CHECK(options.optimizer == "adam", "unknown optimizer ", options.optimizer);
+  return std::make_unique<torch::optim::Adam>(
+      std::move(parameters), torch::optim::AdamOptions(lr).betas({options.betas[0], options.betas[1]}));
 }
+
+const char* penalty_name(losses::Penalty penalty) { return penalty == losses::Penalty::R1 ? "r1" : "gp"; }
 
 }  // namespace
 
@@ -20,16 +29,27 @@ AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models
     : networks_(std::move(networks)),
       average_generator_(options.ema > 0 ? std::move(average_generator) : nullptr),
       ema_decay_(options.ema),
-      optimizer_g_((networks_.generator->to(device), networks_.generator->parameters()),
-                   adam(options.lr_g, options.betas)),
-      optimizer_d_((networks_.discriminator->to(device), networks_.discriminator->parameters()),
-                   adam(options.lr_d, options.betas)),
+      optimizer_g_(make_optimizer(options, (networks_.generator->to(device), networks_.generator->parameters()),
+                                  options.lr_g)),
+      optimizer_d_(make_optimizer(
+          options, (networks_.discriminator->to(device), networks_.discriminator->parameters()), options.lr_d)),
       loss_(losses::parse_adversarial_loss(options.loss)),
+      penalty_(losses::parse_penalty(options.penalty)),
+      penalty_weight_(options.penalty_weight),
+      clip_(options.clip),
+      label_smoothing_(options.label_smoothing),
+      label_noise_(options.label_noise),
+      diffaugment_(nn::DiffAugmentPolicy::parse(options.diffaugment)),
       n_critic_(options.n_critic),
       z_dim_(z_dim),
       num_classes_(num_classes),
       device_(device) {
   TORCH_CHECK(options.ema == 0 || average_generator_, "train.ema needs an average generator");
+  if (penalty_ != losses::Penalty::None && nn::has_batchnorm(*networks_.discriminator)) {
+    fail("train.penalty = {}: this model's discriminator has BatchNorm, which mixes a batch's images, so a "
+         "per-image gradient penalty does not constrain it (use wgan-gp, sn-dcgan or sagan)",
+         options.penalty);
+  }
   if (average_generator_) {
     average_generator_->to(device);
     copy_weights(*average_generator_, *networks_.generator);
@@ -41,41 +61,93 @@ torch::Tensor AdversarialGan::sample_labels(int64_t n) const {
   return torch::randint(num_classes_, {n}, torch::TensorOptions().dtype(torch::kLong).device(device_));
 }
 
+torch::Tensor AdversarialGan::augment(const torch::Tensor& images) const {
+  return diffaugment_.any() ? nn::diff_augment(images, diffaugment_) : images;
+}
+
+torch::Tensor AdversarialGan::penalty(const torch::Tensor& real, const torch::Tensor& fake,
+                                      const torch::Tensor& labels, StepStats& stats) {
+  auto& d = *networks_.discriminator;
+  const losses::Critic critic = [&](const torch::Tensor& images) { return d.forward(images, labels); };
+  try {
+    const auto value = penalty_ == losses::Penalty::R1 ? losses::r1_penalty(critic, real)
+                                                       : losses::gradient_penalty(critic, real, fake.detach());
+    stats.scalars.emplace_back(penalty_name(penalty_), value.detach());
+    // R1 adds γ/2·E‖∇D(x)‖² (Mescheder et al. 2018); WGAN-GP adds λ·E(‖∇D(x̂)‖ - 1)².
+    return (penalty_ == losses::Penalty::R1 ? 0.5 * penalty_weight_ : penalty_weight_) * value;
+  } catch (const c10::Error& e) {
+    const std::string reason = e.what_without_backtrace();
+    fail("train.penalty = {}: the discriminator cannot be differentiated twice ({})", penalty_name(penalty_),
+         reason.substr(0, reason.find('\n')));
+  }
+}
+
 StepStats AdversarialGan::train_step(data::Loader& loader) {
   auto& g = *networks_.generator;
   auto& d = *networks_.discriminator;
   g.train();
   d.train();
-  torch::Tensor loss_d, real_logits, fake_logits, fake, fake_labels;
+  StepStats extra;  // penalty and class statistics, after the four standard ones
+  torch::Tensor loss_d, fake, fake_labels;
+  models::Scores real_scores, fake_scores;
   for (int64_t i = 0; i < n_critic_; ++i) {
+    extra.scalars.clear();
     data::Batch batch = loader.next();
     const auto real = batch.images.to(device_, /*non_blocking=*/true);
-    const auto real_labels = batch.labels.defined() ? batch.labels.to(device_) : torch::Tensor();
+    const auto real_labels =
+        num_classes_ > 0 && batch.labels.defined() ? batch.labels.to(device_) : torch::Tensor();
     const int64_t n = real.size(0);
 
     // D update. Real and fake go through D separately, so D's BatchNorm sees pure batches.
-    optimizer_d_.zero_grad();
-    real_logits = d.forward(real, real_labels);
+    optimizer_d_->zero_grad();
+    real_scores = d.score(augment(real), real_labels);
     fake_labels = sample_labels(n);
     fake = g.forward(torch::randn({n, z_dim_}, real.options()), fake_labels);
-    fake_logits = d.forward(fake.detach(), fake_labels);
-    loss_d = losses::discriminator_loss(loss_, real_logits, fake_logits);
+    fake_scores = d.score(augment(fake.detach()), fake_labels);
+    if (label_smoothing_ > 0 || label_noise_ > 0) {
+      const auto [real_targets, fake_targets] =
+          losses::discriminator_targets(n, label_smoothing_, label_noise_, device_);
+      loss_d = losses::discriminator_loss(loss_, real_scores.logits, fake_scores.logits, real_targets, fake_targets);
+    } else {
+      loss_d = losses::discriminator_loss(loss_, real_scores.logits, fake_scores.logits);
+    }
+    if (real_scores.class_logits.defined()) {
+      // AC-GAN: D also learns to tell the class, of real images and of G's.
+      const auto class_loss = torch::nn::functional::cross_entropy(real_scores.class_logits, real_labels) +
+                              torch::nn::functional::cross_entropy(fake_scores.class_logits, fake_labels);
+      extra.scalars.emplace_back("class_loss_d", class_loss.detach());
+      extra.scalars.emplace_back(
+          "class_acc_real", (real_scores.class_logits.argmax(1) == real_labels).to(torch::kFloat).mean());
+      loss_d = loss_d + class_loss;
+    }
+    if (penalty_ != losses::Penalty::None) loss_d = loss_d + penalty(real, fake, real_labels, extra);
     loss_d.backward();
-    optimizer_d_.step();
+    optimizer_d_->step();
+    if (clip_ > 0) {
+      torch::NoGradGuard no_grad;
+      for (auto& p : d.parameters()) p.clamp_(-clip_, clip_);
+    }
   }
 
   // G update on the last fake batch, scored by the freshly updated D.
-  optimizer_g_.zero_grad();
-  const auto fake_logits_for_g = d.forward(fake, fake_labels);
-  const auto loss_g = losses::generator_loss(loss_, fake_logits_for_g);
+  optimizer_g_->zero_grad();
+  const auto scores_for_g = d.score(augment(fake), fake_labels);
+  auto loss_g = losses::generator_loss(loss_, scores_for_g.logits);
+  if (scores_for_g.class_logits.defined()) {
+    const auto class_loss = torch::nn::functional::cross_entropy(scores_for_g.class_logits, fake_labels);
+    extra.scalars.emplace_back("class_loss_g", class_loss.detach());
+    loss_g = loss_g + class_loss;
+  }
   loss_g.backward();
-  optimizer_g_.step();
+  optimizer_g_->step();
   if (average_generator_) update_weight_average(*average_generator_, g, ema_decay_, ema_updates_++);
 
-  return {{{"loss_d", loss_d.detach()},
-           {"loss_g", loss_g.detach()},
-           {"d_real", losses::discriminator_score(loss_, real_logits.detach())},
-           {"d_fake", losses::discriminator_score(loss_, fake_logits.detach())}}};
+  StepStats stats{{{"loss_d", loss_d.detach()},
+                   {"loss_g", loss_g.detach()},
+                   {"d_real", losses::discriminator_score(loss_, real_scores.logits.detach())},
+                   {"d_fake", losses::discriminator_score(loss_, fake_scores.logits.detach())}}};
+  for (auto& scalar : extra.scalars) stats.scalars.push_back(std::move(scalar));
+  return stats;
 }
 
 torch::Tensor AdversarialGan::generate(const torch::Tensor& z, const torch::Tensor& labels) {
@@ -107,8 +179,8 @@ void AdversarialGan::save(torch::serialize::OutputArchive& archive) const {
   torch::serialize::OutputArchive g, d, opt_g, opt_d;
   networks_.generator->save(g);
   networks_.discriminator->save(d);
-  optimizer_g_.save(opt_g);
-  optimizer_d_.save(opt_d);
+  optimizer_g_->save(opt_g);
+  optimizer_d_->save(opt_d);
   archive.write("generator", g);
   archive.write("discriminator", d);
   archive.write("optimizer_g", opt_g);
@@ -129,8 +201,8 @@ void AdversarialGan::load(torch::serialize::InputArchive& archive) {
   archive.read("optimizer_d", opt_d);
   networks_.generator->load(g);
   networks_.discriminator->load(d);
-  optimizer_g_.load(opt_g);
-  optimizer_d_.load(opt_d);
+  optimizer_g_->load(opt_g);
+  optimizer_d_->load(opt_d);
   networks_.generator->to(device_);
   networks_.discriminator->to(device_);
   if (average_generator_) {

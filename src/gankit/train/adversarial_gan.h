@@ -9,7 +9,9 @@
 
 #include "gankit/data/loader.h"
 #include "gankit/losses/adversarial.h"
+#include "gankit/losses/penalty.h"
 #include "gankit/models/networks.h"
+#include "gankit/nn/diff_augment.h"
 #include "gankit/train/train_options.h"
 
 namespace gankit::train {
@@ -28,7 +30,9 @@ class AdversarialGan {
                  const TrainOptions& options, int64_t z_dim, int64_t num_classes, torch::Device device);
 
   /// n_critic discriminator updates (one batch each), then one generator update that reuses the
-  /// last fake batch, as pytorch/examples dcgan does. Returns loss_d, loss_g, d_real, d_fake.
+  /// last fake batch, as pytorch/examples dcgan does. Returns loss_d, loss_g, d_real, d_fake;
+  /// then the penalty ("gp" or "r1", unweighted) when one is on, and class_loss_d, class_loss_g,
+  /// class_acc_real for auxiliary-classifier models.
   StepStats train_step(data::Loader& loader);
 
   /// Images for z [N,Z] (labels [N] for conditional models) from the sampling generator (the
@@ -52,6 +56,11 @@ class AdversarialGan {
 
  private:
   torch::Tensor sample_labels(int64_t n) const;
+  /// D's view of images: DiffAugment'ed when a policy is on.
+  torch::Tensor augment(const torch::Tensor& images) const;
+  /// The weighted penalty term of D's loss (its unweighted value goes to `stats`).
+  torch::Tensor penalty(const torch::Tensor& real, const torch::Tensor& fake, const torch::Tensor& labels,
+                        StepStats& stats);
   models::Generator& sampling_generator() {
     return average_generator_ ? *average_generator_ : *networks_.generator;
   }
@@ -60,9 +69,15 @@ class AdversarialGan {
   std::shared_ptr<models::Generator> average_generator_;
   double ema_decay_;
   int64_t ema_updates_ = 0;
-  torch::optim::Adam optimizer_g_;
-  torch::optim::Adam optimizer_d_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_g_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_d_;
   losses::AdversarialLoss loss_;
+  losses::Penalty penalty_;
+  double penalty_weight_;
+  double clip_;
+  double label_smoothing_;
+  double label_noise_;
+  nn::DiffAugmentPolicy diffaugment_;
   int64_t n_critic_;
   int64_t z_dim_;
   int64_t num_classes_;

@@ -9,7 +9,9 @@
 
 #include "gankit/error.h"
 #include "gankit/losses/adversarial.h"
+#include "gankit/losses/penalty.h"
 #include "gankit/models/registry.h"
+#include "gankit/nn/diff_augment.h"
 
 namespace gankit::train {
 
@@ -46,6 +48,13 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("train", "betas", c.train.betas);
   visit("train", "n_critic", c.train.n_critic);
   visit("train", "loss", c.train.loss);
+  visit("train", "optimizer", c.train.optimizer);
+  visit("train", "clip", c.train.clip);
+  visit("train", "penalty", c.train.penalty);
+  visit("train", "penalty_weight", c.train.penalty_weight);
+  visit("train", "label_smoothing", c.train.label_smoothing);
+  visit("train", "label_noise", c.train.label_noise);
+  visit("train", "diffaugment", c.train.diffaugment);
   visit("train", "ema", c.train.ema);
   visit("train", "log_every", c.train.log_every);
   visit("train", "sample_every", c.train.sample_every);
@@ -139,6 +148,7 @@ void apply(Config& config, const toml::table& table, const std::string& source) 
       for_each_field(config, [&](const char* s, const char* n, auto& field) {
         if (!found && section == s && name_key.str() == n) {
           assign(field, value, source, key);
+          config.explicit_keys.insert(key);
           found = true;
         }
       });
@@ -167,7 +177,7 @@ std::string toml_value(const T& value) {
 }
 
 template <typename T>
-void check(bool ok, const char* key, const T& value, const char* rule) {
+void check(bool ok, const char* key, const T& value, const std::string& rule) {
   if (!ok) fail("config: {} = {} is invalid: {}", key, toml_value(value), rule);
 }
 
@@ -209,6 +219,13 @@ void Config::set(const std::string& assignment) {
   apply(*this, root, source);
 }
 
+void Config::apply_model_recipe() {
+  for (const char* assignment : models::find_model(model.name).recipe) {
+    const std::string text(assignment);
+    if (explicit_keys.count(text.substr(0, text.find('='))) == 0) set(text);
+  }
+}
+
 void Config::validate() const {
   models::find_model(model.name);  // throws listing the valid names
   check(model.z_dim >= 1, "model.z_dim", model.z_dim, "must be at least 1");
@@ -238,7 +255,22 @@ void Config::validate() const {
     check(beta >= 0 && beta < 1, "train.betas", train.betas, "each beta must be in [0, 1)");
   }
   check(train.n_critic >= 1, "train.n_critic", train.n_critic, "must be at least 1");
-  losses::parse_adversarial_loss(train.loss);  // throws listing the valid names
+  const auto loss = losses::parse_adversarial_loss(train.loss);  // throws listing the valid names
+  check(train.optimizer == "adam" || train.optimizer == "rmsprop", "train.optimizer", train.optimizer,
+        "use adam or rmsprop");
+  check(train.clip >= 0, "train.clip", train.clip, "must be 0 (off) or positive");
+  losses::parse_penalty(train.penalty);  // throws listing the valid names
+  check(train.penalty_weight >= 0, "train.penalty_weight", train.penalty_weight, "must be 0 or more");
+  check(train.label_smoothing >= 0 && train.label_smoothing < 0.5, "train.label_smoothing",
+        train.label_smoothing, "must be in [0, 0.5); 0 = off");
+  check(train.label_noise >= 0 && train.label_noise < 0.5, "train.label_noise", train.label_noise,
+        "must be in [0, 0.5); 0 = off");
+  const bool has_targets = loss == losses::AdversarialLoss::Bce || loss == losses::AdversarialLoss::Lsgan;
+  check(has_targets || train.label_smoothing == 0, "train.label_smoothing", train.label_smoothing,
+        "applies to the bce and lsgan losses, which have real/fake targets; train.loss is " + train.loss);
+  check(has_targets || train.label_noise == 0, "train.label_noise", train.label_noise,
+        "applies to the bce and lsgan losses, which have real/fake targets; train.loss is " + train.loss);
+  nn::DiffAugmentPolicy::parse(train.diffaugment);  // throws naming the bad policy
   check(train.ema >= 0 && train.ema < 1, "train.ema", train.ema, "must be in [0, 1); 0 = off");
   check(train.log_every >= 1, "train.log_every", train.log_every, "must be at least 1");
   check(train.sample_every >= 0, "train.sample_every", train.sample_every, "must be 0 or more");

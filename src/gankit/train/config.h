@@ -2,6 +2,7 @@
 // `--set KEY=VALUE`. Unknown keys and wrongly typed values are errors naming the file and key.
 #pragma once
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@ struct Config {
   models::ModelOptions model;
   data::DataOptions data;
   TrainOptions train;
+  /// Keys a file or `--set` gave a value ("train.lr_g", ...); the rest keep their defaults.
+  std::set<std::string> explicit_keys;
 
   /// Reads a TOML file over the defaults. `source` names it in errors.
   static Config from_toml(const std::string& text, const std::string& source);
@@ -22,6 +25,10 @@ struct Config {
 
   /// Applies one `KEY=VALUE` override (VALUE in TOML syntax; a bare word is taken as a string).
   void set(const std::string& assignment);
+
+  /// Gives keys the config leaves unset the values of model.name's recipe (see
+  /// models::ModelEntry::recipe); keys set by the file or `--set` win.
+  void apply_model_recipe();
 
   /// Checks cross-field rules (throws gankit::Error naming the key).
   void validate() const;

@@ -22,6 +22,20 @@ struct TrainOptions {
   int64_t n_critic = 1;
   /// Adversarial loss: bce (non-saturating) | hinge | wasserstein | lsgan.
   std::string loss = "bce";
+  /// adam (uses betas) | rmsprop (WGAN).
+  std::string optimizer = "adam";
+  /// Clamp D's weights to [-clip, clip] after each D update (WGAN); 0 = off.
+  double clip = 0.0;
+  /// Gradient penalty on D: none | gp (WGAN-GP, on real/fake interpolates) | r1 (on real images).
+  std::string penalty = "none";
+  /// The penalty's weight: λ for gp (10 in WGAN-GP); γ for r1, which adds γ/2·E‖∇D(x)‖².
+  double penalty_weight = 10.0;
+  /// One-sided label smoothing: D's target for real images is 1 - this (Salimans 2016: 0.1).
+  double label_smoothing = 0.0;
+  /// Noisy labels: the probability that each of D's real/fake targets is flipped.
+  double label_noise = 0.0;
+  /// DiffAugment policy on every image D sees: "" (off) or e.g. "color,translation,cutout".
+  std::string diffaugment = "";
   /// Exponential moving average decay of the generator weights; 0 = off.
   double ema = 0.0;
   /// Steps between lines of metrics.jsonl (and progress lines when not on a terminal).

@@ -91,6 +91,7 @@ class Training {
 };
 
 void Training::prepare() {
+  config_.apply_model_recipe();
   config_.validate();
   const auto& t = config_.train;
   checkpoint_path_ = options_.run_dir / "checkpoints" / "latest.pt";
@@ -111,6 +112,11 @@ void Training::prepare() {
   config_.data.image_size = info.image_size;
 
   const bool conditional = models::find_model(config_.model.name).conditional;
+  if (conditional && info.num_classes < 2) {
+    fail("model {} is conditional and needs labelled data, but data {}{} has no labels{}", config_.model.name,
+         config_.data.name, config_.data.path.empty() ? "" : " at " + config_.data.path,
+         config_.data.name == "image-folder" ? " (put each class in its own sub-folder)" : "");
+  }
   auto networks = models::make_networks(config_.model, shape_);
   auto average = t.ema > 0 ? models::make_networks(config_.model, shape_).generator : nullptr;
   gan_ = std::make_unique<AdversarialGan>(std::move(networks), std::move(average), t, config_.model.z_dim,
