@@ -24,11 +24,30 @@ torch::Tensor spectral_normalize(const torch::Tensor& weight, torch::Tensor& u, 
                                  bool power_iteration, const SpectralNormOptions& options,
                                  torch::Tensor* sigma = nullptr);
 
+namespace detail {
+/// The options each wrapped layer is built from. Not the type of its `options` member: for the
+/// convolutions that is the generic ConvNdOptions, which their constructors do not accept.
+template <typename LayerImpl>
+struct LayerOptionsOf;
+template <>
+struct LayerOptionsOf<torch::nn::Conv2dImpl> {
+  using type = torch::nn::Conv2dOptions;
+};
+template <>
+struct LayerOptionsOf<torch::nn::ConvTranspose2dImpl> {
+  using type = torch::nn::ConvTranspose2dOptions;
+};
+template <>
+struct LayerOptionsOf<torch::nn::LinearImpl> {
+  using type = torch::nn::LinearOptions;
+};
+}  // namespace detail
+
 /// `LayerImpl` is torch::nn::Conv2dImpl, ConvTranspose2dImpl or LinearImpl.
 template <typename LayerImpl>
 class SpectralNormImpl : public torch::nn::Cloneable<SpectralNormImpl<LayerImpl>> {
  public:
-  using LayerOptions = std::decay_t<decltype(std::declval<LayerImpl>().options)>;
+  using LayerOptions = typename detail::LayerOptionsOf<LayerImpl>::type;
 
   explicit SpectralNormImpl(LayerOptions layer_options, SpectralNormOptions options = {});
 
