@@ -17,6 +17,9 @@ For each samples file (uint8, (N,H,W,C) with C=1, or (N,H,W)) one JSON line on s
   class_entropy  entropy (nats) of the histogram of predicted classes; ln 10 = 2.303 is uniform
               coverage; class_coverage = class_entropy / ln 10; class_hist = the counts.
   confidence  mean max softmax probability (how recognisable the samples are to the judge).
+  class_accuracy  when <stem>.labels.npy lies beside a samples file (gankit writes it for
+              conditional models): the share of samples the judge assigns to their label, overall
+              and per class (class_accuracy_per_class).  The conditional GANs' acceptance check.
 Samples whose size is not 28x28 are resized with antialiased bilinear; the real test set is then
 sent the same way round (28 -> S bilinear, as the GAN's training data was, rounded to uint8, then
 S -> 28) so that a perfect S-pixel generator still scores FID ~ 0.
@@ -215,7 +218,7 @@ class Judge:
             self._ref[size] = features(self.model, real)[0]
         return self._ref[size]
 
-    def score(self, samples, name):
+    def score(self, samples, name, labels=None):
         n, h, w = samples.shape
         if h != w:
             raise ValueError(f"{name}: non-square samples {h}x{w}")
@@ -236,7 +239,22 @@ class Judge:
             "class_hist": hist.tolist(),
             "confidence": round(float(p.max(1).mean()), 4),
             "classifier_test_acc": round(self.acc, 4),
+            **({} if labels is None else class_accuracy(p.argmax(1), labels)),
         }
+
+
+def class_accuracy(predicted, labels):
+    labels = np.asarray(labels).reshape(-1)
+    if labels.shape[0] != predicted.shape[0]:
+        raise ValueError(f"{labels.shape[0]} labels for {predicted.shape[0]} samples")
+    per_class = {int(k): round(float((predicted[labels == k] == k).mean()), 4) for k in np.unique(labels)}
+    return {"class_accuracy": round(float((predicted == labels).mean()), 4), "class_accuracy_per_class": per_class}
+
+
+def labels_beside(path):
+    stem = path[:-4] if path.endswith(".npy") else path
+    labels_path = stem + ".labels.npy"
+    return np.load(labels_path) if os.path.exists(labels_path) else None
 
 
 def blur(u8, sigma=1.0):
@@ -292,7 +310,7 @@ def main():
     if args.sanity:
         ok = sanity(judge)
     for path in args.samples:
-        print(json.dumps(judge.score(load_samples(path), path)), flush=True)
+        print(json.dumps(judge.score(load_samples(path), path, labels_beside(path))), flush=True)
     return 0 if ok else 1
 
 

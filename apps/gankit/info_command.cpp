@@ -19,6 +19,7 @@ void run_info(const InfoArgs& args) {
   if (args.models) {
     for (const auto& entry : models::model_table()) {
       std::cout << fmt::format("{:<10} {}{}\n", entry.name, entry.summary, entry.conditional ? " [conditional]" : "");
+      if (!entry.recipe.empty()) std::cout << fmt::format("{:<10} defaults: {}\n", "", fmt::join(entry.recipe, " "));
     }
     return;
   }
