@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""Reference numbers for the spectral norm, self-attention and gradient penalty tests.
+"""Reference numbers for the spectral norm, self-attention, DiffAugment and gradient penalty tests.
 
 Computed with Debian's PyTorch 1.13 (python3-torch); every tensor is saved as float32 .npy under
-tests/data/{spectral_norm,self_attention,penalty}/ and read back by the C++ tests. Re-run after
+tests/data/{spectral_norm,self_attention,diff_augment,penalty}/ and read back by the C++ tests. Re-run after
 changing a case:  /usr/bin/python3 tests/data/make_fixtures.py
 """
 import os
@@ -109,6 +109,47 @@ def make_self_attention():
         save(folder, "output", block(x))
 
 
+def per_image_uniform(x):
+    return torch.rand(x.size(0), 1, 1, 1, dtype=x.dtype, device=x.device)
+
+
+def diff_augment_reference(x):
+    """color, translation, cutout as in mit-han-lab/data-efficient-gans DiffAugment_pytorch.py
+    (ratios 1/8 and 1/2), drawing in the same order."""
+    n, _, h, w = x.shape
+    x = x + (per_image_uniform(x) - 0.5)  # brightness
+    mean = x.mean(dim=1, keepdim=True)
+    x = (x - mean) * (per_image_uniform(x) * 2) + mean  # saturation
+    mean = x.mean(dim=[1, 2, 3], keepdim=True)
+    x = (x - mean) * (per_image_uniform(x) + 0.5) + mean  # contrast
+
+    shift_h, shift_w = int(h * 0.125 + 0.5), int(w * 0.125 + 0.5)
+    dx = torch.randint(-shift_h, shift_h + 1, size=[n, 1, 1])
+    dy = torch.randint(-shift_w, shift_w + 1, size=[n, 1, 1])
+    batch, rows, cols = torch.meshgrid(torch.arange(n), torch.arange(h), torch.arange(w), indexing="ij")
+    rows = torch.clamp(rows + dx + 1, 0, h + 1)
+    cols = torch.clamp(cols + dy + 1, 0, w + 1)
+    x = F.pad(x, [1, 1, 1, 1]).permute(0, 2, 3, 1)[batch, rows, cols].permute(0, 3, 1, 2)
+
+    size_h, size_w = int(h * 0.5 + 0.5), int(w * 0.5 + 0.5)
+    offset_h = torch.randint(0, h + (1 - size_h % 2), size=[n, 1, 1])
+    offset_w = torch.randint(0, w + (1 - size_w % 2), size=[n, 1, 1])
+    batch, rows, cols = torch.meshgrid(torch.arange(n), torch.arange(size_h), torch.arange(size_w), indexing="ij")
+    rows = torch.clamp(rows + offset_h - size_h // 2, min=0, max=h - 1)
+    cols = torch.clamp(cols + offset_w - size_w // 2, min=0, max=w - 1)
+    mask = torch.ones(n, h, w, dtype=x.dtype)
+    mask[batch, rows, cols] = 0
+    return x * mask.unsqueeze(1)
+
+
+def make_diff_augment():
+    torch.manual_seed(30)
+    x = torch.rand(4, 3, 9, 7) * 2 - 1
+    torch.manual_seed(31)
+    save("diff_augment", "input", x)
+    save("diff_augment", "output_seed31", diff_augment_reference(x))
+
+
 class TinyCritic(nn.Module):
     """[N,1,6,6] -> [N]; tanh so the input gradient depends non-linearly on the parameters."""
 
@@ -161,4 +202,5 @@ if __name__ == "__main__":
     torch.set_num_threads(1)
     make_spectral_norm()
     make_self_attention()
+    make_diff_augment()
     make_penalty()

@@ -1,0 +1,50 @@
+#include "gankit/losses/penalty.h"
+
+#include <vector>
+
+#include "gankit/error.h"
+
+namespace gankit::losses {
+
+namespace {
+
+/// ∇ₓ Σ D(x) with x a fresh leaf, kept in the graph (create_graph) so a penalty on it reaches D's
+/// parameters: [N,C,H,W] -> [N, C*H*W].
+torch::Tensor input_gradient(const Critic& critic, const torch::Tensor& images) {
+  const auto x = images.detach().requires_grad_(true);
+  const auto logits = critic(x);
+  const auto grads = torch::autograd::grad({logits.sum()}, {x}, /*grad_outputs=*/{}, /*retain_graph=*/true,
+                                           /*create_graph=*/true);
+  return grads[0].flatten(1);
+}
+
+}  // namespace
+
+Penalty parse_penalty(const std::string& name) {
+  if (name == "none") return Penalty::None;
+  if (name == "gp") return Penalty::GradientPenalty;
+  if (name == "r1") return Penalty::R1;
+  fail("unknown penalty '{}' (valid: none, gp, r1)", name);
+}
+
+torch::Tensor gradient_penalty(const Critic& critic, const torch::Tensor& real, const torch::Tensor& fake,
+                               const torch::Tensor& epsilon) {
+  TORCH_CHECK(real.sizes() == fake.sizes(), "gradient_penalty: real ", real.sizes(), " vs fake ",
+              fake.sizes());
+  const int64_t n = real.size(0);
+  const auto eps = epsilon.defined() ? epsilon : torch::rand({n}, real.options());
+  TORCH_CHECK(eps.numel() == n, "gradient_penalty: epsilon needs one number per image, got ", eps.sizes());
+  std::vector<int64_t> shape(real.dim(), 1);  // [N,1,1,1]
+  shape[0] = n;
+  const auto e = eps.to(real.options()).view(shape);
+  // x̂ = εx + (1-ε)G(z), detached by input_gradient: the penalty trains D only.
+  const auto norms = input_gradient(critic, e * real + (1 - e) * fake).norm(2, 1);  // [N]
+  return (norms - 1).pow(2).mean();
+}
+
+torch::Tensor r1_penalty(const Critic& critic, const torch::Tensor& real) {
+  // Σ g² rather than ‖g‖²: the same value without the square root, whose gradient at 0 is undefined.
+  return input_gradient(critic, real).pow(2).sum(1).mean();
+}
+
+}  // namespace gankit::losses
