@@ -32,7 +32,8 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("-o,--out", args->out, "OUT.npy (uint8 N,H,W,C), OUT.png (a grid) or a folder of PNGs")
       ->required();
   cmd->add_option("--seed", args->options.seed, "Noise seed (same seed, same images)")->capture_default_str();
-  cmd->add_option("--class", args->options.class_label, "Class of every sample (conditional models)");
+  cmd->add_option("--class", args->options.class_label, "Class of every sample (conditional models)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--truncation", args->options.truncation, "Truncate noise to |z| <= T (0 = off)")
       ->capture_default_str();
   cmd->add_option("--batch-size", args->options.batch_size, "Images generated at once")->capture_default_str();
