@@ -8,6 +8,11 @@ sample quality can be compared against what a PyTorch user gets.
     /usr/bin/python3 bench/reference/train_gan.py --model dcgan --dataset fashion-mnist \
         --style tuned --steps 937 --out /tmp/ref-dcgan.npy --n-samples 10000
 
+`--device cuda` trains on the GPU: batches are made on the CPU, as gankit does, and copied over
+each step with a plain .to(device) (pytorch/examples; non_blocking=True was no faster overall on
+an H100: -11% at batch 64, +9% at 256, bench/results/gpu-dcgan-fashion-mnist.md). Timings wait for
+the GPU (torch.cuda.synchronize) before reading the clock.
+
 Prints ONE JSON line on stdout (everything else goes to stderr).
 
 Styles:
@@ -256,7 +261,15 @@ def main():
                    help="tuned style: >0 uses the default-style DataLoader with this many workers "
                         "instead of the in-memory tensor (kept only for the comparison)")
     p.add_argument("--log-every", type=int, default=100)
+    p.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
     args = p.parse_args()
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        p.error("--device cuda: torch.cuda.is_available() is False")
+
+    def sync():  # CUDA runs asynchronously: wait for it before reading the clock
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
 
     if args.style == "tuned":
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -279,6 +292,8 @@ def main():
         netG.apply(keras_init)
         netD.apply(keras_init)
 
+    netG.to(device)
+    netD.to(device)
     criterion = nn.BCEWithLogitsLoss()
     optD = torch.optim.Adam(netD.parameters(), lr=2e-4, betas=(0.5, 0.999))
     optG = torch.optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))
@@ -294,18 +309,20 @@ def main():
     warmup = min(5, max(args.steps - 1, 0))
     netG.train()
     netD.train()
+    sync()
     t_train0 = time.time()
     t_meas0 = t_train0 if warmup == 0 else None
     for step in range(args.steps):
         if step == warmup and warmup > 0:
+            sync()
             t_meas0 = time.time()
-        real = next(batches)
+        real = next(batches).to(device)
         # (1) Update D: maximize log(D(x)) + log(1 - D(G(z)))  (pytorch/examples dcgan order)
         netD.zero_grad()
-        label = torch.full((B,), real_label)
+        label = torch.full((B,), real_label, device=device)
         errD_real = criterion(netD(real), label)
         errD_real.backward()
-        noise = torch.randn(B, z_dim)
+        noise = torch.randn(B, z_dim, device=device)
         fake = netG(noise)  # the only G forward of the step
         label.fill_(fake_label)
         errD_fake = criterion(netD(fake.detach()), label)
@@ -320,6 +337,7 @@ def main():
         if args.log_every and (step % args.log_every == 0 or step == args.steps - 1):
             log(f"[{step}/{args.steps}] loss_d {(errD_real + errD_fake).item():.4f} "
                 f"loss_g {errG.item():.4f} {time.time() - t_train0:.1f}s")
+    sync()
     t_train1 = time.time()
     measured_steps = args.steps - warmup
     ips = measured_steps * B / (t_train1 - t_meas0) if measured_steps > 0 and t_train1 > t_meas0 else None
@@ -331,8 +349,8 @@ def main():
         with torch.no_grad():
             for i in range(0, args.n_samples, 1000):
                 n = min(1000, args.n_samples - i)
-                x = netG(torch.randn(n, z_dim, generator=gen))  # [n,C,H,W] in [-1,1]
-                x = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+                x = netG(torch.randn(n, z_dim, generator=gen).to(device))  # [n,C,H,W] in [-1,1]
+                x = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
                 chunks.append(x.permute(0, 2, 3, 1).contiguous().numpy())  # -> [n,H,W,C]
         out = np.concatenate(chunks) if chunks else np.zeros((0, image_size, image_size, nc), np.uint8)
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
@@ -346,11 +364,15 @@ def main():
         "steps": args.steps,
         "batch_size": B,
         "threads": threads,
+        "device": str(device),
         "train_images_per_s": round(ips, 2) if ips else None,
         "train_wall_s": round(t_train1 - t_train0, 3),
         "process_wall_s": round(t_end - t_proc0, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
         "torch": torch.__version__,
+        **({"gpu": torch.cuda.get_device_name(device),
+            "peak_gpu_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1)}
+           if device.type == "cuda" else {}),
         "seed": args.seed,
         "final_loss_d": round((errD_real + errD_fake).item(), 4) if args.steps else None,
         "final_loss_g": round(errG.item(), 4) if args.steps else None,
