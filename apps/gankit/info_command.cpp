@@ -1,4 +1,6 @@
 // gankit info CHECKPOINT | gankit info --models
+#include <fmt/ranges.h>
+
 #include <iostream>
 
 #include "commands.h"
