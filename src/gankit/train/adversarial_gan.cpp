@@ -1,6 +1,9 @@
 #include "gankit/train/adversarial_gan.h"
 
 #include "gankit/compat.h"
+#include "gankit/data/transforms.h"
+#include "gankit/io/grid.h"
+#include "gankit/io/image.h"
 #include "gankit/error.h"
 #include "gankit/nn/batchnorm_stats.h"
 #include "gankit/train/weight_average.h"
@@ -43,7 +46,11 @@ AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models
       n_critic_(options.n_critic),
       z_dim_(z_dim),
       num_classes_(num_classes),
-      device_(device) {
+      device_(device),
+      lr_g_(options.lr_g),
+      lr_d_(options.lr_d),
+      seed_(static_cast<uint64_t>(options.seed)),
+      batch_size_(options.batch_size) {
   TORCH_CHECK(options.ema == 0 || average_generator_, "train.ema needs an average generator");
   if (penalty_ != losses::Penalty::None && nn::has_batchnorm(*networks_.discriminator)) {
     fail("train.penalty = {}: this model's discriminator has BatchNorm, which mixes a batch's images, so a "
@@ -54,6 +61,20 @@ AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models
     average_generator_->to(device);
     copy_weights(*average_generator_, *networks_.generator);
   }
+  // The same 100 noise vectors for every grid of the run, so grids show progress, not noise.
+  auto grid_noise = at::detail::createCPUGenerator(seed_ + 1);
+  grid_z_ = torch::randn({100, z_dim_}, grid_noise);
+  if (num_classes_ > 0) grid_labels_ = torch::arange(100, torch::kLong).div(10, "floor").remainder(num_classes_);
+}
+
+void AdversarialGan::refresh(int64_t step) {
+  if (refreshed_at_ == step) return;
+  refresh_generator_statistics(seed_ + 2, batch_size_);
+  refreshed_at_ = step;
+}
+
+void AdversarialGan::write_progress_image(const std::filesystem::path& png) {
+  io::write_png(png, io::make_grid(data::from_unit_range(generate(grid_z_, grid_labels_).cpu()), 10));
 }
 
 torch::Tensor AdversarialGan::sample_labels(int64_t n) const {

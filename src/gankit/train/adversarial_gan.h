@@ -12,17 +12,12 @@
 #include "gankit/losses/penalty.h"
 #include "gankit/models/networks.h"
 #include "gankit/nn/diff_augment.h"
+#include "gankit/train/recipe.h"
 #include "gankit/train/train_options.h"
 
 namespace gankit::train {
 
-/// Named scalars of one step, kept as 0-dim tensors: converting to numbers forces a sync, so
-/// that happens only when a step is logged.
-struct StepStats {
-  std::vector<std::pair<std::string, torch::Tensor>> scalars;
-};
-
-class AdversarialGan {
+class AdversarialGan : public Recipe {
  public:
   /// `average_generator` (same architecture as G, or null) receives the moving average of G's
   /// weights when options.ema > 0; sampling then uses it.
@@ -33,7 +28,19 @@ class AdversarialGan {
   /// last fake batch, as pytorch/examples dcgan does. Returns loss_d, loss_g, d_real, d_fake;
   /// then the penalty ("gp" or "r1", unweighted) when one is on, and class_loss_d, class_loss_g,
   /// class_acc_real for auxiliary-classifier models.
-  StepStats train_step(data::Loader& loader);
+  StepStats train_step(data::Loader& loader) override;
+  int64_t batches_per_step() const override { return n_critic_; }
+  const char* kind() const override { return "adversarial"; }
+  std::pair<double, double> learning_rates() const override { return {lr_g_, lr_d_}; }
+
+  /// Recomputes the sampling generator's BatchNorm statistics (see refresh_generator_statistics).
+  void refresh(int64_t step) override;
+  /// A 10x10 grid from the same 100 noise vectors every time; one row per class for conditional
+  /// models.
+  void write_progress_image(const std::filesystem::path& png) override;
+
+  const torch::nn::Module& generator_module() const override { return *networks_.generator; }
+  const torch::nn::Module& discriminator_module() const override { return *networks_.discriminator; }
 
   /// Images for z [N,Z] (labels [N] for conditional models) from the sampling generator (the
   /// weight average when there is one, else G) in eval mode, no gradients.
@@ -46,8 +53,8 @@ class AdversarialGan {
 
   /// Writes G, D and both optimisers into `archive` (keys generator, discriminator, optimizer_g,
   /// optimizer_d; generator_ema and ema_updates with a weight average) and reads them back.
-  void save(torch::serialize::OutputArchive& archive) const;
-  void load(torch::serialize::InputArchive& archive);
+  void save(torch::serialize::OutputArchive& archive) const override;
+  void load(torch::serialize::InputArchive& archive) override;
 
   models::Generator& generator() { return *networks_.generator; }
   models::Discriminator& discriminator() { return *networks_.discriminator; }
@@ -82,6 +89,11 @@ class AdversarialGan {
   int64_t z_dim_;
   int64_t num_classes_;
   torch::Device device_;
+  double lr_g_, lr_d_;
+  uint64_t seed_;
+  int64_t batch_size_;
+  int64_t refreshed_at_ = -1;  // step whose BatchNorm statistics the sampling generator holds
+  torch::Tensor grid_z_, grid_labels_;
 };
 
 }  // namespace gankit::train

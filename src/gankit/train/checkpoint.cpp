@@ -5,7 +5,7 @@
 #include "gankit/compat.h"
 #include "gankit/error.h"
 #include "gankit/io/atomic_file.h"
-#include "gankit/train/adversarial_gan.h"
+#include "gankit/train/recipe.h"
 
 namespace gankit::train {
 
@@ -26,7 +26,7 @@ c10::IValue read_value(torch::serialize::InputArchive& archive, const std::strin
 
 }  // namespace
 
-void save_checkpoint(const fs::path& path, const AdversarialGan& gan, const CheckpointHeader& header) {
+void save_checkpoint(const fs::path& path, const Recipe& recipe, const CheckpointHeader& header) {
   torch::serialize::OutputArchive archive;
   archive.write("format", c10::IValue(std::string(kFormat)));
   archive.write("kind", c10::IValue(header.kind));
@@ -41,7 +41,7 @@ void save_checkpoint(const fs::path& path, const AdversarialGan& gan, const Chec
     std::lock_guard<std::mutex> lock(generator.mutex());
     archive.write("rng_cpu", generator.get_state(), /*is_buffer=*/true);
   }
-  gan.save(archive);
+  recipe.save(archive);
   io::write_atomically(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
 }
 
@@ -76,8 +76,8 @@ OpenedCheckpoint open_checkpoint(const fs::path& path) {
   return opened;
 }
 
-void restore_training_state(OpenedCheckpoint& checkpoint, AdversarialGan& gan) {
-  gan.load(checkpoint.archive);
+void restore_training_state(OpenedCheckpoint& checkpoint, Recipe& recipe) {
+  recipe.load(checkpoint.archive);
   torch::Tensor state;
   checkpoint.archive.read("rng_cpu", state, /*is_buffer=*/true);
   auto generator = compat::default_cpu_generator();

@@ -11,19 +11,19 @@
 
 namespace gankit::train {
 
-class AdversarialGan;
+class Recipe;
 
 /// What a checkpoint says about itself, readable without building any network.
 struct CheckpointHeader {
-  std::string kind;           ///< "adversarial" (later: pix2pix, inpaint)
+  std::string kind;           ///< Recipe::kind(): "adversarial", "pix2pix" or "inpaint"
   Config config;              ///< the run's resolved config
   models::DataShape shape;    ///< what the networks were built for
   int64_t step = 0;           ///< generator updates done
   int64_t batches_seen = 0;   ///< loader position, for an exact resume
 };
 
-/// Saves `gan` and `header` (plus the CPU RNG state) to `path` atomically.
-void save_checkpoint(const std::filesystem::path& path, const AdversarialGan& gan,
+/// Saves `recipe` and `header` (plus the CPU RNG state) to `path` atomically.
+void save_checkpoint(const std::filesystem::path& path, const Recipe& recipe,
                      const CheckpointHeader& header);
 
 /// An opened checkpoint: its header and the archive the networks are read from.
@@ -37,6 +37,6 @@ struct OpenedCheckpoint {
 OpenedCheckpoint open_checkpoint(const std::filesystem::path& path);
 
 /// Restores the networks, optimisers and CPU RNG state saved by save_checkpoint.
-void restore_training_state(OpenedCheckpoint& checkpoint, AdversarialGan& gan);
+void restore_training_state(OpenedCheckpoint& checkpoint, Recipe& recipe);
 
 }  // namespace gankit::train

@@ -58,6 +58,7 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("train", "ema", c.train.ema);
   visit("train", "log_every", c.train.log_every);
   visit("train", "sample_every", c.train.sample_every);
+  visit("train", "eval_every", c.train.eval_every);
   visit("train", "checkpoint_every", c.train.checkpoint_every);
   visit("train", "device", c.train.device);
   visit("train", "threads", c.train.threads);
@@ -274,6 +275,7 @@ void Config::validate() const {
   check(train.ema >= 0 && train.ema < 1, "train.ema", train.ema, "must be in [0, 1); 0 = off");
   check(train.log_every >= 1, "train.log_every", train.log_every, "must be at least 1");
   check(train.sample_every >= 0, "train.sample_every", train.sample_every, "must be 0 or more");
+  check(train.eval_every >= 0, "train.eval_every", train.eval_every, "must be 0 or more");
   check(train.checkpoint_every >= 0, "train.checkpoint_every", train.checkpoint_every,
         "must be 0 or more");
   check(train.device == "auto" || train.device == "cpu" || train.device == "cuda", "train.device",

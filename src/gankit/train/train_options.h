@@ -42,6 +42,8 @@ struct TrainOptions {
   int64_t log_every = 50;
   /// Steps between 10x10 sample grids in samples/; 0 = only at the end.
   int64_t sample_every = 500;
+  /// Steps between evaluations on held-out data (for recipes that have one); 0 = only at the end.
+  int64_t eval_every = 0;
   /// Steps between checkpoints (checkpoints/latest.pt); 0 = only at the end.
   int64_t checkpoint_every = 500;
   /// auto | cpu | cuda

@@ -16,9 +16,9 @@
 #include "gankit/io/image.h"
 #include "gankit/models/registry.h"
 #include "gankit/report/metrics_log.h"
-#include "gankit/train/adversarial_gan.h"
 #include "gankit/train/checkpoint.h"
 #include "gankit/train/progress.h"
+#include "gankit/train/recipes.h"
 
 namespace gankit::train {
 
@@ -68,9 +68,8 @@ class Training {
   void prepare();
   void log_step(int64_t step, std::vector<std::pair<std::string, torch::Tensor>>& sums, int64_t steps_in_window,
                 double seconds);
-  /// Eval-mode samples (grids, checkpoints) need BatchNorm statistics of the current weights.
-  void refresh_statistics(int64_t step);
   void write_grid(int64_t step);
+  void evaluate(int64_t step);
   void save(int64_t step);
 
   Config config_;
@@ -78,14 +77,12 @@ class Training {
   std::ostream& out_;
   fs::path checkpoint_path_;
   std::unique_ptr<data::Loader> loader_;
-  std::unique_ptr<AdversarialGan> gan_;
+  std::unique_ptr<Recipe> recipe_;
   std::unique_ptr<report::MetricsLog> metrics_;
   std::unique_ptr<ProgressReporter> progress_;
   models::DataShape shape_;
-  torch::Tensor fixed_z_, fixed_labels_;
   int64_t start_step_ = 0;
   int64_t total_steps_ = 0;
-  int64_t refreshed_at_ = -1;  // step whose BatchNorm statistics G holds
   int64_t saved_at_ = -1;
   TrainResult result_;
 };
@@ -111,18 +108,14 @@ void Training::prepare() {
   config_.data.channels = info.channels;  // the resolved config records what the run really used
   config_.data.image_size = info.image_size;
 
-  const bool conditional = models::find_model(config_.model.name).conditional;
-  if (conditional && info.num_classes < 2) {
+  const auto& model = models::find_model(config_.model.name);
+  if (model.conditional && info.num_classes < 2) {
     fail("model {} is conditional and needs labelled data, but data {}{} has no labels{}", config_.model.name,
          config_.data.name, config_.data.path.empty() ? "" : " at " + config_.data.path,
          config_.data.name == "image-folder" ? " (put each class in its own sub-folder)" : "");
   }
-  auto networks = models::make_networks(config_.model, shape_);
-  auto average = t.ema > 0 ? models::make_networks(config_.model, shape_).generator : nullptr;
-  gan_ = std::make_unique<AdversarialGan>(std::move(networks), std::move(average), t, config_.model.z_dim,
-                                          conditional ? shape_.num_classes : 0,
-                                          device);
-  const int64_t steps_per_epoch = std::max<int64_t>(1, loader_->batches_per_epoch() / t.n_critic);
+  recipe_ = make_recipe(config_, info, device);
+  const int64_t steps_per_epoch = std::max<int64_t>(1, loader_->batches_per_epoch() / recipe_->batches_per_step());
   total_steps_ = t.steps > 0 ? t.steps : t.epochs * steps_per_epoch;
 
   if (resuming) {
@@ -135,7 +128,7 @@ void Training::prepare() {
            shape_.channels, shape_.image_size, shape_.image_size, shape_.num_classes);
     }
     try {
-      restore_training_state(checkpoint, *gan_);
+      restore_training_state(checkpoint, *recipe_);
     } catch (const c10::Error& e) {
       fail("{}: does not match model {} ({})", checkpoint_path_.string(), config_.model.name,
            std::string(e.what_without_backtrace()).substr(0, 200));
@@ -149,17 +142,10 @@ void Training::prepare() {
   metrics_ = std::make_unique<report::MetricsLog>(options_.run_dir / "metrics.jsonl",
                                                   resuming ? start_step_ : -1);
 
-  // The same 100 noise vectors for every grid of the run, so grids show progress, not noise.
-  auto grid_noise = at::detail::createCPUGenerator(static_cast<uint64_t>(t.seed) + 1);
-  fixed_z_ = torch::randn({100, config_.model.z_dim}, grid_noise);
-  if (conditional) {
-    fixed_labels_ = torch::arange(100, torch::kLong).div(10, "floor").remainder(shape_.num_classes);
-  }
-
   out_ << info.description << '\n'
        << fmt::format("model {}: G {} + D {} parameters; {} steps of batch {}; {} threads on {}\n",
-                      config_.model.name, count_parameters(gan_->generator()),
-                      count_parameters(gan_->discriminator()), total_steps_, t.batch_size,
+                      config_.model.name, count_parameters(recipe_->generator_module()),
+                      count_parameters(recipe_->discriminator_module()), total_steps_, t.batch_size,
                       torch::get_num_threads(), device.str());
   if (resuming) out_ << fmt::format("resuming {} from step {}\n", options_.run_dir.string(), start_step_);
   out_ << std::flush;
@@ -169,7 +155,8 @@ void Training::prepare() {
 void Training::log_step(int64_t step, std::vector<std::pair<std::string, torch::Tensor>>& sums,
                         int64_t steps_in_window, double seconds) {
   const auto& t = config_.train;
-  const double images_per_s = seconds > 0 ? steps_in_window * t.batch_size * t.n_critic / seconds : 0;
+  const double images_per_s =
+      seconds > 0 ? steps_in_window * t.batch_size * recipe_->batches_per_step() / seconds : 0;
   nlohmann::json record{{"step", step},
                         {"epoch", static_cast<double>(loader_->position()) / loader_->batches_per_epoch()}};
   ProgressReporter::Scalars scalars;
@@ -183,30 +170,38 @@ void Training::log_step(int64_t step, std::vector<std::pair<std::string, torch::
     scalars.emplace_back(name, mean);
   }
   sums.clear();
-  record["lr_g"] = t.lr_g;
-  record["lr_d"] = t.lr_d;
+  const auto [lr_g, lr_d] = recipe_->learning_rates();
+  record["lr_g"] = lr_g;
+  record["lr_d"] = lr_d;
   record["images_per_s"] = images_per_s;
   metrics_->append(record);
   progress_->report(step, scalars, images_per_s);
 }
 
-void Training::refresh_statistics(int64_t step) {
-  if (refreshed_at_ == step) return;
-  gan_->refresh_generator_statistics(static_cast<uint64_t>(config_.train.seed) + 2, config_.train.batch_size);
-  refreshed_at_ = step;
+void Training::write_grid(int64_t step) {
+  recipe_->refresh(step);
+  result_.last_grid = options_.run_dir / "samples" / fmt::format("step_{:06}.png", step);
+  recipe_->write_progress_image(result_.last_grid);
 }
 
-void Training::write_grid(int64_t step) {
-  refresh_statistics(step);
-  const auto images = data::from_unit_range(gan_->generate(fixed_z_, fixed_labels_).cpu());
-  result_.last_grid = options_.run_dir / "samples" / fmt::format("step_{:06}.png", step);
-  io::write_png(result_.last_grid, io::make_grid(images, 10));
+void Training::evaluate(int64_t step) {
+  recipe_->refresh(step);
+  const auto evaluation = recipe_->evaluate();
+  if (evaluation.empty()) return;
+  nlohmann::json record{{"step", step}};
+  std::string line = "held-out:";
+  for (const auto& [name, value] : evaluation) {
+    record[name] = value;
+    line += fmt::format(" {} {:.4g}", name, value);
+  }
+  metrics_->append(record);
+  progress_->message(line);
 }
 
 void Training::save(int64_t step) {
-  refresh_statistics(step);
-  CheckpointHeader header{"adversarial", config_, shape_, step, loader_->position()};
-  save_checkpoint(checkpoint_path_, *gan_, header);
+  recipe_->refresh(step);
+  CheckpointHeader header{recipe_->kind(), config_, shape_, step, loader_->position()};
+  save_checkpoint(checkpoint_path_, *recipe_, header);
   // Keep a numbered copy too: a hard link costs no space until latest.pt is replaced.
   const auto numbered = checkpoint_path_.parent_path() / fmt::format("step_{:06}.pt", step);
   std::error_code ec;
@@ -230,9 +225,10 @@ TrainResult Training::run() {
       break;
     }
     const auto step_start = Clock::now();  // times the step itself, data wait included
-    auto stats = gan_->train_step(*loader_);
+    auto stats = recipe_->train_step(*loader_);
     window_seconds += std::chrono::duration<double>(Clock::now() - step_start).count();
     ++step, ++window_steps;
+    recipe_->end_step(step, total_steps_);
     if (sums.empty()) {
       sums = std::move(stats.scalars);
     } else {
@@ -246,12 +242,14 @@ TrainResult Training::run() {
       window_steps = 0, window_seconds = 0;
     }
     if ((t.sample_every > 0 && step % t.sample_every == 0) || last) write_grid(step);
+    if ((t.eval_every > 0 && step % t.eval_every == 0) || last) evaluate(step);
     if ((t.checkpoint_every > 0 && step % t.checkpoint_every == 0) || last) save(step);
   }
   if (result_.interrupted && saved_at_ != step && step > start_step_) save(step);
   result_.step = step;
   result_.total_steps = total_steps_;
-  result_.images_per_s = timed_seconds > 0 ? timed_steps * t.batch_size * t.n_critic / timed_seconds : 0;
+  result_.images_per_s =
+      timed_seconds > 0 ? timed_steps * t.batch_size * recipe_->batches_per_step() / timed_seconds : 0;
   progress_->message(result_.interrupted
                          ? fmt::format("interrupted at step {}; continue with --resume", step)
                          : fmt::format("done: {} steps, {:.0f} images/s", step, result_.images_per_s));

@@ -1,0 +1,56 @@
+// What the trainer drives: one kind of GAN training (adversarial image synthesis, paired
+// translation, inpainting) with its networks, optimisers and losses. The trainer owns the loop,
+// the run directory and checkpoints; a recipe owns everything model-specific.
+#pragma once
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gankit/data/loader.h"
+
+namespace gankit::train {
+
+/// Named scalars of one step, kept as 0-dim tensors: converting to numbers forces a sync, so
+/// that happens only when a step is logged.
+struct StepStats {
+  std::vector<std::pair<std::string, torch::Tensor>> scalars;
+};
+
+/// Named numbers from a held-out evaluation, logged to metrics.jsonl as they are.
+using Evaluation = std::vector<std::pair<std::string, double>>;
+
+class Recipe {
+ public:
+  virtual ~Recipe() = default;
+
+  /// The checkpoint kind: "adversarial", "pix2pix" or "inpaint".
+  virtual const char* kind() const = 0;
+
+  /// One generator update and the discriminator updates before it.
+  virtual StepStats train_step(data::Loader& loader) = 0;
+  /// Batches one train_step consumes.
+  virtual int64_t batches_per_step() const { return 1; }
+  /// Learning rates of G and D in use now (for metrics.jsonl).
+  virtual std::pair<double, double> learning_rates() const = 0;
+  /// Called after every step with the number of steps done and the run's total (LR schedules).
+  virtual void end_step(int64_t /*step*/, int64_t /*total_steps*/) {}
+
+  /// Brings eval-mode state up to date with the weights (precise BatchNorm); before images and
+  /// checkpoints.
+  virtual void refresh(int64_t /*step*/) {}
+  /// Writes the run's progress image for this step (a PNG): the same inputs every time.
+  virtual void write_progress_image(const std::filesystem::path& png) = 0;
+  /// Metrics on held-out data; empty when the recipe has none.
+  virtual Evaluation evaluate() { return {}; }
+
+  virtual void save(torch::serialize::OutputArchive& archive) const = 0;
+  virtual void load(torch::serialize::InputArchive& archive) = 0;
+
+  virtual const torch::nn::Module& generator_module() const = 0;
+  virtual const torch::nn::Module& discriminator_module() const = 0;
+};
+
+}  // namespace gankit::train

@@ -1,0 +1,19 @@
+#include "gankit/train/recipes.h"
+
+#include "gankit/error.h"
+#include "gankit/models/registry.h"
+#include "gankit/train/adversarial_gan.h"
+
+namespace gankit::train {
+
+std::unique_ptr<Recipe> make_recipe(const Config& config, const data::DataInfo& info, torch::Device device) {
+  const auto& model = models::find_model(config.model.name);
+  const models::DataShape shape{info.channels, info.image_size, info.num_classes};
+  const auto& t = config.train;
+  auto networks = models::make_networks(config.model, shape);
+  auto average = t.ema > 0 ? models::make_networks(config.model, shape).generator : nullptr;
+  return std::make_unique<AdversarialGan>(std::move(networks), std::move(average), t, config.model.z_dim,
+                                          model.conditional ? shape.num_classes : 0, device);
+}
+
+}  // namespace gankit::train

@@ -1,0 +1,16 @@
+// The one place that turns a config into a Recipe: the model registry says which kind of training
+// a model needs (models::ModelKind), this builds it.
+#pragma once
+#include <memory>
+
+#include "gankit/data/loader.h"
+#include "gankit/train/config.h"
+#include "gankit/train/recipe.h"
+
+namespace gankit::train {
+
+/// Builds the networks, optimisers and losses `config` asks for, for data described by `info`, on
+/// `device`. Throws gankit::Error for combinations that cannot work.
+std::unique_ptr<Recipe> make_recipe(const Config& config, const data::DataInfo& info, torch::Device device);
+
+}  // namespace gankit::train
