@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   gankit::cli::add_train_command(app);
   gankit::cli::add_sample_command(app);
+  gankit::cli::add_translate_command(app);
+  gankit::cli::add_inpaint_command(app);
   gankit::cli::add_info_command(app);
   try {
     app.parse(argc, argv);

@@ -90,6 +90,16 @@ const std::vector<ModelEntry>& model_table() {
        false, build_wgan_gp,
        {"train.loss=wasserstein", "train.penalty=gp", "train.penalty_weight=10", "train.lr_g=1e-4",
         "train.lr_d=1e-4", "train.betas=[0.0, 0.9]", "train.n_critic=5"}},
+      {"pix2pix", "pix2pix (Isola 2017): U-Net G with skips and dropout, 70x70 PatchGAN D, BCE + 100 L1; paired data",
+       false, nullptr,
+       {"train.batch_size=1", "train.loss=bce", "train.l1_weight=100", "train.lr_g=2e-4", "train.lr_d=2e-4",
+        "train.betas=[0.5, 0.999]"},
+       ModelKind::Translation},
+      {"inpaint", "inpainting: encoder-decoder G with dilated convs on image*(1-mask)+mask, hole L1 + WGAN-GP critic",
+       false, nullptr,
+       {"train.loss=wasserstein", "train.penalty=gp", "train.penalty_weight=10", "train.lr_g=1e-4",
+        "train.lr_d=1e-4", "train.betas=[0.5, 0.9]", "train.l1_weight=100", "train.adversarial_weight=1"},
+       ModelKind::Inpainting},
   };
   return table;
 }
@@ -109,6 +119,9 @@ Networks make_networks(const ModelOptions& options, const DataShape& shape) {
     fail("model {}: images must have 1 or 3 channels, got {}", entry.name, shape.channels);
   }
   if (shape.image_size < 1) fail("model {}: image size must be positive, got {}", entry.name, shape.image_size);
+  if (entry.build == nullptr) {
+    fail("model {} is not a noise-to-image GAN (it is trained and used through its own recipe)", entry.name);
+  }
   if (entry.conditional && shape.num_classes < 2) {
     fail("model {} is conditional and needs labelled data (the data set has no labels)", entry.name);
   }

@@ -6,21 +6,12 @@
 #include "gankit/io/image.h"
 #include "gankit/error.h"
 #include "gankit/nn/batchnorm_stats.h"
+#include "gankit/train/optimizers.h"
 #include "gankit/train/weight_average.h"
 
 namespace gankit::train {
 
 namespace {
-
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& options,
-                                                        std::vector<torch::Tensor> parameters, double lr) {
-  if (options.optimizer == "rmsprop") {
-    return std::make_unique<torch::optim::RMSprop>(std::move(parameters), torch::optim::RMSpropOptions(lr));
-  }
-  TORCH_CHECK(options.optimizer == "adam", "unknown optimizer ", options.optimizer);
-  return std::make_unique<torch::optim::Adam>(
-      std::move(parameters), torch::optim::AdamOptions(lr).betas({options.betas[0], options.betas[1]}));
-}
 
 const char* penalty_name(losses::Penalty penalty) { return penalty == losses::Penalty::R1 ? "r1" : "gp"; }
 
@@ -197,15 +188,7 @@ void AdversarialGan::refresh_generator_statistics(uint64_t seed, int64_t batch_s
 }
 
 void AdversarialGan::save(torch::serialize::OutputArchive& archive) const {
-  torch::serialize::OutputArchive g, d, opt_g, opt_d;
-  networks_.generator->save(g);
-  networks_.discriminator->save(d);
-  optimizer_g_->save(opt_g);
-  optimizer_d_->save(opt_d);
-  archive.write("generator", g);
-  archive.write("discriminator", d);
-  archive.write("optimizer_g", opt_g);
-  archive.write("optimizer_d", opt_d);
+  save_players(archive, *networks_.generator, *networks_.discriminator, *optimizer_g_, *optimizer_d_);
   if (average_generator_) {
     torch::serialize::OutputArchive average;
     average_generator_->save(average);
@@ -215,15 +198,7 @@ void AdversarialGan::save(torch::serialize::OutputArchive& archive) const {
 }
 
 void AdversarialGan::load(torch::serialize::InputArchive& archive) {
-  torch::serialize::InputArchive g, d, opt_g, opt_d;
-  archive.read("generator", g);
-  archive.read("discriminator", d);
-  archive.read("optimizer_g", opt_g);
-  archive.read("optimizer_d", opt_d);
-  networks_.generator->load(g);
-  networks_.discriminator->load(d);
-  optimizer_g_->load(opt_g);
-  optimizer_d_->load(opt_d);
+  load_players(archive, *networks_.generator, *networks_.discriminator, *optimizer_g_, *optimizer_d_);
   networks_.generator->to(device_);
   networks_.discriminator->to(device_);
   if (average_generator_) {

@@ -55,6 +55,10 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("train", "label_smoothing", c.train.label_smoothing);
   visit("train", "label_noise", c.train.label_noise);
   visit("train", "diffaugment", c.train.diffaugment);
+  visit("train", "l1_weight", c.train.l1_weight);
+  visit("train", "adversarial_weight", c.train.adversarial_weight);
+  visit("train", "mask", c.train.mask);
+  visit("train", "lr_decay_steps", c.train.lr_decay_steps);
   visit("train", "ema", c.train.ema);
   visit("train", "log_every", c.train.log_every);
   visit("train", "sample_every", c.train.sample_every);
@@ -272,6 +276,11 @@ void Config::validate() const {
   check(has_targets || train.label_noise == 0, "train.label_noise", train.label_noise,
         "applies to the bce and lsgan losses, which have real/fake targets; train.loss is " + train.loss);
   nn::DiffAugmentPolicy::parse(train.diffaugment);  // throws naming the bad policy
+  check(train.l1_weight >= 0, "train.l1_weight", train.l1_weight, "must be 0 or more");
+  check(train.adversarial_weight >= 0, "train.adversarial_weight", train.adversarial_weight, "must be 0 or more");
+  check(train.mask == "mixed" || train.mask == "center" || train.mask == "rectangles" || train.mask == "free-form",
+        "train.mask", train.mask, "use center, rectangles, free-form or mixed");
+  check(train.lr_decay_steps >= 0, "train.lr_decay_steps", train.lr_decay_steps, "must be 0 (off) or more");
   check(train.ema >= 0 && train.ema < 1, "train.ema", train.ema, "must be in [0, 1); 0 = off");
   check(train.log_every >= 1, "train.log_every", train.log_every, "must be at least 1");
   check(train.sample_every >= 0, "train.sample_every", train.sample_every, "must be 0 or more");

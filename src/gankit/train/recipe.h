@@ -53,4 +53,13 @@ class Recipe {
   virtual const torch::nn::Module& discriminator_module() const = 0;
 };
 
+/// Writes G, D and their optimisers under the keys generator, discriminator, optimizer_g,
+/// optimizer_d; load_players reads them back. Shared by every two-player recipe.
+void save_players(torch::serialize::OutputArchive& archive, const torch::nn::Module& generator,
+                  const torch::nn::Module& discriminator, const torch::optim::Optimizer& optimizer_g,
+                  const torch::optim::Optimizer& optimizer_d);
+void load_players(torch::serialize::InputArchive& archive, torch::nn::Module& generator,
+                  torch::nn::Module& discriminator, torch::optim::Optimizer& optimizer_g,
+                  torch::optim::Optimizer& optimizer_d);
+
 }  // namespace gankit::train

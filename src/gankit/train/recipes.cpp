@@ -3,11 +3,21 @@
 #include "gankit/error.h"
 #include "gankit/models/registry.h"
 #include "gankit/train/adversarial_gan.h"
+#include "gankit/train/inpainting.h"
+#include "gankit/train/pix2pix.h"
 
 namespace gankit::train {
 
 std::unique_ptr<Recipe> make_recipe(const Config& config, const data::DataInfo& info, torch::Device device) {
   const auto& model = models::find_model(config.model.name);
+  switch (model.kind) {
+    case models::ModelKind::Translation:
+      return std::make_unique<Pix2pix>(config, info, device);
+    case models::ModelKind::Inpainting:
+      return std::make_unique<Inpainting>(config, info, device);
+    case models::ModelKind::Adversarial:
+      break;
+  }
   const models::DataShape shape{info.channels, info.image_size, info.num_classes};
   const auto& t = config.train;
   auto networks = models::make_networks(config.model, shape);

@@ -36,6 +36,14 @@ struct TrainOptions {
   double label_noise = 0.0;
   /// DiffAugment policy on every image D sees: "" (off) or e.g. "color,translation,cutout".
   std::string diffaugment = "";
+  /// Weight of the L1 reconstruction term in G's loss (pix2pix: λ = 100; inpainting: hole L1).
+  double l1_weight = 100.0;
+  /// Weight of the adversarial term in G's loss for reconstruction recipes (pix2pix, inpainting).
+  double adversarial_weight = 1.0;
+  /// Holes to train inpainting on: center | rectangles | free-form | mixed (one of the three per image).
+  std::string mask = "mixed";
+  /// Learning rates decay linearly to 0 over the last this-many steps (pix2pix); 0 = constant.
+  int64_t lr_decay_steps = 0;
   /// Exponential moving average decay of the generator weights; 0 = off.
   double ema = 0.0;
   /// Steps between lines of metrics.jsonl (and progress lines when not on a terminal).

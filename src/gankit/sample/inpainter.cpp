@@ -1,0 +1,52 @@
+#include "gankit/sample/inpainter.h"
+
+#include "gankit/data/masks.h"
+#include "gankit/data/transforms.h"
+#include "gankit/error.h"
+#include "gankit/io/image.h"
+#include "gankit/train/inpainting.h"
+
+namespace gankit::sample {
+
+namespace fs = std::filesystem;
+
+Inpainter::Inpainter(const fs::path& checkpoint) {
+  auto opened = train::open_checkpoint(checkpoint);
+  header_ = opened.header;
+  if (header_.kind != "inpaint") {
+    fail("{}: is a {} checkpoint; `gankit inpaint` needs an inpaint checkpoint", checkpoint.string(),
+         header_.kind);
+  }
+  generator_ = train::Inpainting::make_generator(header_.config, header_.shape.channels);
+  try {
+    torch::serialize::InputArchive archive;
+    opened.archive.read("generator", archive);
+    generator_->load(archive);
+  } catch (const c10::Error& e) {
+    const std::string reason = e.what_without_backtrace();
+    fail("{}: generator weights do not match inpaint ({})", checkpoint.string(), reason.substr(0, reason.find('\n')));
+  }
+}
+
+Completion Inpainter::complete_file(const fs::path& image, const fs::path& mask) {
+  const int64_t size = header_.shape.image_size;
+  Completion result;
+  result.input = data::convert_channels(
+                     data::fit_to_size(io::read_image(image), size, data::parse_fit(header_.config.data.fit),
+                                       image.string()),
+                     header_.shape.channels)
+                     .contiguous();
+  if (mask.empty()) {
+    auto generator = at::detail::createCPUGenerator(0);
+    result.mask = data::make_masks(data::MaskKind::Center, 1, size, generator)[0];
+  } else {
+    result.mask = data::read_mask(mask, size, size)[0];
+  }
+  const auto completed = train::Inpainting::complete(generator_, data::to_unit_range(result.input).unsqueeze(0),
+                                                     result.mask.unsqueeze(0));
+  // Composite in uint8, so known pixels are bit-for-bit the input's.
+  result.output = torch::where(result.mask > 0.5, data::from_unit_range(completed)[0], result.input);
+  return result;
+}
+
+}  // namespace gankit::sample

@@ -1,0 +1,189 @@
+#include "gankit/train/inpainting.h"
+
+#include "gankit/compat.h"
+#include "gankit/data/transforms.h"
+#include "gankit/error.h"
+#include "gankit/io/grid.h"
+#include "gankit/io/image.h"
+#include "gankit/metrics/image_quality.h"
+#include "gankit/nn/blocks.h"
+#include "gankit/train/optimizers.h"
+
+namespace gankit::train {
+
+namespace {
+
+/// Held-out images (data.split = test) as uint8, or an undefined tensor when the data has none.
+torch::Tensor held_out_images(const Config& config) {
+  auto data = config.data;
+  data.split = "test";
+  try {
+    return data::load_images(data).images;
+  } catch (const gankit::Error&) {
+    return {};
+  }
+}
+
+/// Training holes for n images of side `size`: one kind, or for "mixed" a kind drawn per image.
+/// Drawn from torch's default generator, whose state checkpoints keep.
+torch::Tensor training_masks(const std::string& kind, int64_t n, int64_t size) {
+  auto generator = compat::default_cpu_generator();
+  if (kind != "mixed") return data::make_masks(data::parse_mask_kind(kind), n, size, generator);
+  const auto which = torch::randint(3, {n, 1, 1, 1}, generator, torch::kLong);
+  const auto center = data::make_masks(data::MaskKind::Center, n, size, generator);
+  const auto rectangles = data::make_masks(data::MaskKind::Rectangles, n, size, generator);
+  const auto strokes = data::make_masks(data::MaskKind::FreeForm, n, size, generator);
+  return torch::where(which == 0, center, torch::where(which == 1, rectangles, strokes));
+}
+
+/// Centre holes for evaluation and previews (no randomness).
+torch::Tensor center_masks(int64_t n, int64_t size) {
+  auto generator = at::detail::createCPUGenerator(0);
+  return data::make_masks(data::MaskKind::Center, n, size, generator);
+}
+
+/// [0,1] floats from uint8.
+torch::Tensor unit(const torch::Tensor& u8) { return u8.to(torch::kFloat) / 255.0; }
+
+}  // namespace
+
+models::InpaintGenerator Inpainting::make_generator(const Config& config, int64_t channels) {
+  const int64_t width = config.model.width > 0 ? config.model.width : 64;
+  return models::InpaintGenerator(
+      models::InpaintGeneratorOptions().in_channels(channels + 1).out_channels(channels).width(width));
+}
+
+Inpainting::Inpainting(const Config& config, const data::DataInfo& info, torch::Device device)
+    : loss_(losses::parse_adversarial_loss(config.train.loss)),
+      penalty_(losses::parse_penalty(config.train.penalty)),
+      penalty_weight_(config.train.penalty_weight),
+      l1_weight_(config.train.l1_weight),
+      adversarial_weight_(config.train.adversarial_weight),
+      mask_kind_(config.train.mask),
+      lr_g_(config.train.lr_g),
+      lr_d_(config.train.lr_d),
+      device_(device) {
+  if (info.image_size % 4 != 0 || !nn::is_power_of_two(info.image_size) || info.image_size < 16) {
+    fail("model inpaint needs data.image_size to be a power of two >= 16 (e.g. 64), got {}", info.image_size);
+  }
+  if (config.train.n_critic != 1) fail("model inpaint trains with train.n_critic = 1, got {}", config.train.n_critic);
+  const int64_t width = config.model.width > 0 ? config.model.width : 64;
+  generator_ = make_generator(config, info.channels);
+  // A global critic: DCGAN's discriminator without BatchNorm, so a gradient penalty is per image.
+  critic_ = models::DcganDiscriminator(
+      models::DcganOptions(info.channels, info.image_size).width(width).discriminator_batch_norm(false));
+  generator_->to(device);
+  critic_->to(device);
+  optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_);
+  optimizer_d_ = make_optimizer(config.train, critic_->parameters(), lr_d_);
+  held_out_ = held_out_images(config);
+}
+
+torch::Tensor Inpainting::generator_input(const torch::Tensor& images, const torch::Tensor& masks) {
+  return torch::cat({images * (1 - masks), masks}, 1);
+}
+
+StepStats Inpainting::train_step(data::Loader& loader) {
+  const auto real = loader.next().images.to(device_, /*non_blocking=*/true);
+  const int64_t n = real.size(0), size = real.size(2);
+  const auto masks = training_masks(mask_kind_, n, size).to(device_);
+  generator_->train();
+  critic_->train();
+  const auto painted = generator_->forward(generator_input(real, masks));
+  const auto completed = real * (1 - masks) + painted * masks;
+
+  StepStats stats;
+  optimizer_d_->zero_grad();
+  const auto real_logits = critic_->forward(real, {});
+  const auto fake_logits = critic_->forward(completed.detach(), {});
+  auto loss_d = losses::discriminator_loss(loss_, real_logits, fake_logits);
+  torch::Tensor penalty;
+  if (penalty_ != losses::Penalty::None) {
+    const losses::Critic critic = [&](const torch::Tensor& x) { return critic_->forward(x, {}); };
+    penalty = penalty_ == losses::Penalty::R1 ? losses::r1_penalty(critic, real)
+                                              : losses::gradient_penalty(critic, real, completed.detach());
+    loss_d = loss_d + (penalty_ == losses::Penalty::R1 ? 0.5 : 1.0) * penalty_weight_ * penalty;
+  }
+  loss_d.backward();
+  optimizer_d_->step();
+
+  optimizer_g_->zero_grad();
+  // L1 over the hole only: outside it the composite is the input whatever G paints.
+  const auto hole_l1 = ((painted - real).abs() * masks).sum() / (masks.sum() * real.size(1)).clamp_min(1);
+  const auto loss_adv = losses::generator_loss(loss_, critic_->forward(completed, {}));
+  const auto loss_g = l1_weight_ * hole_l1 + adversarial_weight_ * loss_adv;
+  loss_g.backward();
+  optimizer_g_->step();
+
+  stats.scalars = {{"loss_d", loss_d.detach()},
+                   {"loss_g", loss_g.detach()},
+                   {"loss_g_adv", loss_adv.detach()},
+                   {"loss_g_l1", hole_l1.detach()},
+                   {"d_real", losses::discriminator_score(loss_, real_logits.detach())},
+                   {"d_fake", losses::discriminator_score(loss_, fake_logits.detach())}};
+  if (penalty.defined()) stats.scalars.emplace_back(penalty_ == losses::Penalty::R1 ? "r1" : "gp", penalty.detach());
+  return stats;
+}
+
+torch::Tensor Inpainting::complete(models::InpaintGenerator& generator, const torch::Tensor& images,
+                                   const torch::Tensor& masks) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = generator->is_training();
+  generator->eval();
+  const auto device = generator->parameters().front().device();
+  const auto painted = generator->forward(generator_input(images.to(device), masks.to(device))).cpu();
+  generator->train(was_training);
+  return images * (1 - masks) + painted * masks;
+}
+
+void Inpainting::write_progress_image(const std::filesystem::path& png) {
+  if (!held_out_.defined() || held_out_.size(0) == 0) return;
+  const int64_t k = std::min<int64_t>(6, held_out_.size(0));
+  const auto originals = held_out_.narrow(0, 0, k);
+  const auto masks = center_masks(k, originals.size(2));
+  const auto completed = data::from_unit_range(complete(generator_, data::to_unit_range(originals), masks));
+  const auto masked = (originals.to(torch::kFloat) * (1 - masks)).to(torch::kUInt8);
+  const auto rows = torch::stack({masked, completed, originals}, 1).flatten(0, 1);  // masked | output | original
+  io::write_png(png, io::make_grid(rows, 3));
+}
+
+Evaluation Inpainting::evaluate() {
+  if (!held_out_.defined() || held_out_.size(0) == 0) return {};
+  const int64_t n = held_out_.size(0);
+  const auto masks = center_masks(n, held_out_.size(2));
+  const auto original = unit(held_out_);
+  // Scored after the uint8 round trip a saved completion goes through.
+  std::vector<torch::Tensor> chunks;
+  for (int64_t start = 0; start < n; start += 100) {
+    const int64_t k = std::min<int64_t>(100, n - start);
+    chunks.push_back(data::from_unit_range(
+        complete(generator_, data::to_unit_range(held_out_.narrow(0, start, k)), masks.narrow(0, start, k))));
+  }
+  const auto completed = unit(torch::cat(chunks));
+  Evaluation evaluation{{"hole_psnr", metrics::psnr(completed, original, masks)},
+                        {"ssim", metrics::ssim(completed, original)},
+                        {"hole_l1", metrics::masked_l1(completed, original, masks)}};
+  if (baselines_.empty()) {
+    const auto mean_fill = metrics::mean_fill(original, masks);
+    const auto nearest_fill = metrics::nearest_fill(original, masks);
+    baselines_ = {{"mean_fill_hole_psnr", metrics::psnr(mean_fill, original, masks)},
+                  {"mean_fill_ssim", metrics::ssim(mean_fill, original)},
+                  {"nearest_fill_hole_psnr", metrics::psnr(nearest_fill, original, masks)},
+                  {"nearest_fill_ssim", metrics::ssim(nearest_fill, original)},
+                  {"held_out", static_cast<double>(n)}};
+  }
+  evaluation.insert(evaluation.end(), baselines_.begin(), baselines_.end());
+  return evaluation;
+}
+
+void Inpainting::save(torch::serialize::OutputArchive& archive) const {
+  save_players(archive, *generator_, *critic_, *optimizer_g_, *optimizer_d_);
+}
+
+void Inpainting::load(torch::serialize::InputArchive& archive) {
+  load_players(archive, *generator_, *critic_, *optimizer_g_, *optimizer_d_);
+  generator_->to(device_);
+  critic_->to(device_);
+}
+
+}  // namespace gankit::train
