@@ -79,17 +79,13 @@ Inpainting::Inpainting(const Config& config, const data::DataInfo& info, torch::
   held_out_ = held_out_images(config);
 }
 
-torch::Tensor Inpainting::generator_input(const torch::Tensor& images, const torch::Tensor& masks) {
-  return torch::cat({images * (1 - masks), masks}, 1);
-}
-
 StepStats Inpainting::train_step(data::Loader& loader) {
   const auto real = loader.next().images.to(device_, /*non_blocking=*/true);
   const int64_t n = real.size(0), size = real.size(2);
   const auto masks = training_masks(mask_kind_, n, size).to(device_);
   generator_->train();
   critic_->train();
-  const auto painted = generator_->forward(generator_input(real, masks));
+  const auto painted = generator_->forward(models::make_inpaint_input(real, masks));
   const auto completed = real * (1 - masks) + painted * masks;
 
   StepStats stats;
@@ -131,7 +127,7 @@ torch::Tensor Inpainting::complete(models::InpaintGenerator& generator, const to
   const bool was_training = generator->is_training();
   generator->eval();
   const auto device = generator->parameters().front().device();
-  const auto painted = generator->forward(generator_input(images.to(device), masks.to(device))).cpu();
+  const auto painted = generator->forward(models::make_inpaint_input(images.to(device), masks.to(device))).cpu();
   generator->train(was_training);
   return images * (1 - masks) + painted * masks;
 }

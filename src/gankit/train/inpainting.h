@@ -50,9 +50,6 @@ class Inpainting : public Recipe {
   static models::InpaintGenerator make_generator(const Config& config, int64_t channels);
 
  private:
-  /// x ⊙ (1−m) joined with m: G's input. [N,C,S,S], [N,1,S,S] -> [N,C+1,S,S]
-  static torch::Tensor generator_input(const torch::Tensor& images, const torch::Tensor& masks);
-
   models::InpaintGenerator generator_{nullptr};
   models::DcganDiscriminator critic_{nullptr};
   std::unique_ptr<torch::optim::Optimizer> optimizer_g_, optimizer_d_;

@@ -5,6 +5,7 @@
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/metrics/image_quality.h"
+#include "gankit/nn/blocks.h"
 #include "gankit/train/optimizers.h"
 
 namespace gankit::train {
@@ -37,8 +38,7 @@ models::UnetGenerator Pix2pix::make_generator(const Config& config, int64_t chan
     fail("model pix2pix needs data.image_size to be a power of two >= 32 (e.g. 128 or 256), got {}", image_size);
   }
   const int64_t width = config.model.width > 0 ? config.model.width : 64;
-  return models::UnetGenerator(
-      models::UnetGeneratorOptions(channels, channels).num_downs(unet_downs(image_size)).width(width));
+  return models::UnetGenerator(models::UnetGeneratorOptions(channels, channels, unet_downs(image_size)).width(width));
 }
 
 Pix2pix::Pix2pix(const Config& config, const data::DataInfo& info, torch::Device device)
