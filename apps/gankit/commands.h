@@ -8,6 +8,7 @@ namespace gankit::cli {
 void add_train_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 void add_info_command(CLI::App& app);
+void add_pairs_command(CLI::App& app);
 
 /// The process exit code a command asks for (e.g. 130 after an interrupt); 0 by default.
 int& exit_code();

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   gankit::cli::add_train_command(app);
   gankit::cli::add_sample_command(app);
   gankit::cli::add_info_command(app);
+  gankit::cli::add_pairs_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
