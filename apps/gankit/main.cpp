@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   gankit::cli::add_translate_command(app);
   gankit::cli::add_inpaint_command(app);
   gankit::cli::add_info_command(app);
+  gankit::cli::add_pairs_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,7 +11,8 @@ struct DataOptions {
   std::string name = "fashion-mnist";
   /// File or folder; empty = the set's standard place (see default_data_path()).
   std::string path;
-  /// train | test (for sets that ship both).
+  /// train | test: the part of a set that ships both, or of an image folder with train/ and test/
+  /// (or val/) sub-folders, or the side of data.holdout.
   std::string split = "train";
   /// Side of the square images the model sees; 0 = the data's own size.
   int64_t image_size = 32;
@@ -23,6 +24,16 @@ struct DataOptions {
   int64_t load_size = 0;
   /// Random horizontal flip of each training image.
   bool hflip = false;
+  /// Paired (image-to-image) data; each batch then carries targets. "" = unpaired | side-by-side
+  /// (each file is A|B: left half A, right half B) | folders (path holds A/ and B/, files matched
+  /// by name) | edges (A = Canny edges of each image B) | gray (A = B's luminance).
+  std::string pairs;
+  /// AtoB | BtoA: which side of a pair is the model's input (Batch::images); the other is
+  /// Batch::targets.
+  std::string direction = "AtoB";
+  /// For sets without a split of their own: the last N files (sorted) are held out; split = train
+  /// leaves them out, split = test is exactly them. 0 = off.
+  int64_t holdout = 0;
   /// Decoded sets larger than this stream from disk with background decoding instead.
   int64_t max_memory_mb = 4096;
   /// Decoding threads; 0 = the available cores.

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
+
+#include <fmt/ranges.h>
 
 #include "gankit/data/parallel.h"
 #include "gankit/error.h"
@@ -31,18 +34,46 @@ std::vector<fs::path> images_in(const fs::path& folder, bool recursive) {
   return files;
 }
 
-// [C,S,S] uint8: one file decoded, fitted and converted to the spec's channels.
-torch::Tensor decode_one(const fs::path& path, const FitSpec& spec) {
-  auto image = io::read_image(path);  // [C,H,W] uint8
+// [C,S,S] uint8: one image (a file, or one side of a pair) fitted and converted to the spec's channels.
+torch::Tensor fit_one(const torch::Tensor& image, const std::string& name, const FitSpec& spec) {
   const int64_t height = image.size(1), width = image.size(2);
   if (spec.fit == Fit::none && (height != spec.size || width != spec.size)) {
     fail(
         "{}: image is {}x{}, expected {}x{} like the others (set data.fit to resize, pad or "
         "center-crop)",
-        path.string(), width, height, spec.size, spec.size);
+        name, width, height, spec.size, spec.size);
   }
-  return convert_channels(fit_to_size(image, spec.size, spec.fit, path.string()), spec.channels);
+  return convert_channels(fit_to_size(image, spec.size, spec.fit, name), spec.channels);
 }
+
+// Item i before fitting: {image} for an unpaired or derived folder, {A, B} for read pairs, each
+// [C,H,W] uint8 with the name its errors use.
+std::vector<std::pair<torch::Tensor, std::string>> read_sides(const ImageFolder& folder, size_t i) {
+  const fs::path& path = folder.files.at(i);
+  switch (folder.pairs) {
+    case Pairs::side_by_side: {
+      auto [a, b] = split_side_by_side(io::read_image(path), path.string());
+      return {{a, path.string() + " (left half, A)"}, {b, path.string() + " (right half, B)"}};
+    }
+    case Pairs::folders: {
+      const fs::path& partner = folder.partners.at(i);
+      return {{io::read_image(path), path.string()}, {io::read_image(partner), partner.string()}};
+    }
+    default:
+      return {{io::read_image(path), path.string()}};
+  }
+}
+
+// [C,S,S] or, paired, [2C,S,S] (A then B) uint8: item i decoded and fitted.
+torch::Tensor decode_one(const ImageFolder& folder, size_t i, const FitSpec& spec) {
+  std::vector<torch::Tensor> sides;
+  for (const auto& [image, name] : read_sides(folder, i)) sides.push_back(fit_one(image, name, spec));
+  // Derived after fitting, so edges are as wide at every load size.
+  if (is_derived(folder.pairs)) sides.insert(sides.begin(), derive_input(sides.front(), folder.pairs));
+  return sides.size() == 1 ? sides.front() : torch::cat(sides);
+}
+
+bool is_split_name(const std::string& name) { return name == "train" || name == "test" || name == "val"; }
 
 }  // namespace
 
@@ -78,29 +109,85 @@ ImageFolder scan_image_folder(const fs::path& root) {
   return folder;
 }
 
+fs::path split_folder(const fs::path& root, const std::string& split, std::string& picked) {
+  picked.clear();
+  if (!fs::is_directory(root) || !images_in(root, /*recursive=*/false).empty()) return root;
+  std::vector<std::string> splits;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    const auto name = entry.path().filename().string();
+    if (entry.is_directory() && is_split_name(name)) splits.push_back(name);
+  }
+  if (splits.empty()) return root;
+  std::sort(splits.begin(), splits.end());
+  const std::vector<std::string> wanted =
+      split == "test" ? std::vector<std::string>{"test", "val"} : std::vector<std::string>{split};
+  for (const auto& name : wanted) {
+    if (std::find(splits.begin(), splits.end(), name) != splits.end()) {
+      picked = name;
+      return root / name;
+    }
+  }
+  fail("{}: has split folders ({}) but none for data.split = {} (looked for {}/)", root.string(),
+       fmt::join(splits, ", "), split, fmt::join(wanted, "/ or "));
+}
+
+ImageFolder scan_paired_folders(const fs::path& root) {
+  const fs::path a_root = root / "A", b_root = root / "B";
+  if (!fs::is_directory(a_root) || !fs::is_directory(b_root)) {
+    fail("{}: data.pairs = folders needs sub-folders A/ and B/ with files matched by name", root.string());
+  }
+  ImageFolder folder;
+  folder.root = root;
+  folder.pairs = Pairs::folders;
+  const auto a_files = images_in(a_root, /*recursive=*/true);
+  const auto b_files = images_in(b_root, /*recursive=*/true);
+  for (const auto& a : a_files) {
+    const fs::path b = b_root / a.lexically_relative(a_root);
+    if (!std::binary_search(b_files.begin(), b_files.end(), b)) {
+      fail("{}: no partner {} (data.pairs = folders matches A/ and B/ by file name)", a.string(), b.string());
+    }
+    folder.files.push_back(a);
+    folder.partners.push_back(b);
+  }
+  for (const auto& b : b_files) {
+    const fs::path a = a_root / b.lexically_relative(b_root);
+    if (!std::binary_search(a_files.begin(), a_files.end(), a)) {
+      fail("{}: no partner {} (data.pairs = folders matches A/ and B/ by file name)", b.string(), a.string());
+    }
+  }
+  if (folder.files.empty()) {
+    fail("{}: no images found in A/ (looked for .png .jpg .jpeg .bmp)", root.string());
+  }
+  return folder;
+}
+
 FitSpec resolve_fit_spec(const ImageFolder& folder, FitSpec requested) {
-  const fs::path& first = folder.files.front();
-  const auto image = io::read_image(first);  // [C,H,W] uint8
-  const int64_t height = image.size(1), width = image.size(2);
+  const auto sides = read_sides(folder, 0);  // [C,H,W] each
+  const auto& [first, name] = sides.front();
+  const int64_t height = first.size(1), width = first.size(2);
   if (requested.size <= 0) {
     if (height != width) {
-      fail("{}: image is {}x{}, not square: set data.image_size to pick a size", first.string(),
-           width, height);
+      fail("{}: image is {}x{}, not square: set data.image_size to pick a size", name, width, height);
     }
     requested.size = height;
   }
-  if (requested.channels <= 0) requested.channels = image.size(0);
-  fit_to_size(image, requested.size, requested.fit, first.string());  // throws if it cannot fit
+  if (requested.channels <= 0) {  // a colour side makes both sides colour
+    for (const auto& side : sides) requested.channels = std::max(requested.channels, side.first.size(0));
+  }
+  for (const auto& [image, side_name] : sides) {
+    fit_to_size(image, requested.size, requested.fit, side_name);  // throws if it cannot fit
+  }
   return requested;
 }
 
 torch::Tensor decode_images(const ImageFolder& folder, const torch::Tensor& indices,
                             const FitSpec& spec, int64_t workers) {
   const auto index = indices.accessor<int64_t, 1>();
-  auto out = torch::empty({indices.size(0), spec.channels, spec.size, spec.size}, torch::kUInt8);
+  const int64_t channels = folder.pairs == Pairs::none ? spec.channels : 2 * spec.channels;
+  auto out = torch::empty({indices.size(0), channels, spec.size, spec.size}, torch::kUInt8);
   parallel_for(indices.size(0), workers,
-               [&](int64_t i) { out[i].copy_(decode_one(folder.files.at(index[i]), spec)); });
-  return out;  // [B,C,S,S] uint8
+               [&](int64_t i) { out[i].copy_(decode_one(folder, static_cast<size_t>(index[i]), spec)); });
+  return out;  // [B,C,S,S] or [B,2C,S,S] uint8
 }
 
 torch::Tensor folder_labels(const ImageFolder& folder) {
@@ -111,7 +198,11 @@ torch::Tensor folder_labels(const ImageFolder& folder) {
 ImageSet decode_image_folder(const ImageFolder& folder, const FitSpec& spec, int64_t workers) {
   ImageSet set;
   const auto all = torch::arange(static_cast<int64_t>(folder.files.size()), torch::kLong);
-  set.images = decode_images(folder, all, spec, workers);
+  set.images = decode_images(folder, all, spec, workers);  // [N,C,S,S] or [N,2C,S,S]
+  if (folder.pairs != Pairs::none) {
+    set.targets = set.images.narrow(1, spec.channels, spec.channels);
+    set.images = set.images.narrow(1, 0, spec.channels);
+  }
   set.labels = folder_labels(folder);
   set.num_classes = static_cast<int64_t>(folder.class_names.size());
   return set;

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "gankit/compat.h"
+#include "gankit/data/pairs.h"
 #include "gankit/data/parallel.h"
 #include "gankit/data/registry.h"
 #include "gankit/data/source.h"
@@ -18,8 +19,6 @@
 #include "gankit/error.h"
 
 namespace gankit::data {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -38,19 +37,23 @@ void validate(const DataOptions& data) {
     fail("data.load_size = {}: must be 0 or at least data.image_size ({}, not 0)", data.load_size,
          data.image_size);
   }
+  const Pairs pairs = parse_pairs(data.pairs);
+  if (parse_b_to_a(data.direction) && pairs == Pairs::none) {
+    fail("data.direction = BtoA: needs paired data (set data.pairs)");
+  }
+  if (data.holdout < 0) fail("data.holdout = {}: must be 0 (off) or more", data.holdout);
   if (data.max_memory_mb < 0) fail("data.max_memory_mb = {}: must be >= 0", data.max_memory_mb);
   if (data.workers < 0) fail("data.workers = {}: must be >= 0 (0 = all cores)", data.workers);
   if (data.prefetch < 0) fail("data.prefetch = {}: must be >= 0", data.prefetch);
 }
 
 // Reads the set named by `data` and fits it to `size` (the size images are held at).
-Source open_source(const DataOptions& data, int64_t size, int64_t max_bytes, fs::path& path) {
+Source open_source(const DataOptions& data, int64_t size, int64_t max_bytes, OpenedData& opened) {
   validate(data);
-  const auto& entry = find_data_set(data.name);
-  path = resolve_data_path(data);
+  opened = read_data_set(data);
   const FitSpec spec{size, parse_fit(data.fit), data.channels};
-  return make_source(entry.read(path, data.split), spec, max_bytes, resolve_workers(data.workers),
-                     path.string());
+  return make_source(std::move(opened.raw), spec, parse_pairs(data.pairs), max_bytes,
+                     resolve_workers(data.workers), opened.path.string());
 }
 
 // Independent, reproducible seeds for (run seed, purpose, index): splitmix64 finalisers.
@@ -74,14 +77,15 @@ struct EpochOrder {
 
 class BatchLoader final : public Loader {
  public:
-  BatchLoader(Source source, DataInfo info, const LoaderOptions& options, int64_t crop_size,
-              bool hflip, int64_t prefetch)
+  BatchLoader(Source source, DataInfo info, const LoaderOptions& options, int64_t crop_size, bool hflip,
+              bool b_to_a, int64_t prefetch)
       : source_(std::move(source)),
         info_(std::move(info)),
         batch_size_(options.batch_size),
         seed_(options.seed),
         crop_size_(crop_size),
         hflip_(hflip),
+        b_to_a_(b_to_a),
         prefetch_(prefetch) {}
 
   ~BatchLoader() override { stop(); }
@@ -125,14 +129,22 @@ class BatchLoader final : public Loader {
     }
     const auto indices =
         order.permutation.slice(0, within * batch_size_, (within + 1) * batch_size_);
-    auto images = source_.gather(indices);  // [B,C,L,L] uint8
+    // Paired: A and B stacked along channels, so one crop window and one flip serve both.
+    auto images = source_.gather(indices);  // [B,C,L,L] or [B,2C,L,L] uint8
     if (crop_size_ > 0 || hflip_) {
       auto generator = seeded(seed_, Stream::augment, k);
-      if (crop_size_ > 0) images = random_crop(images, crop_size_, generator);  // [B,C,S,S]
+      if (crop_size_ > 0) images = random_crop(images, crop_size_, generator);  // [B,C|2C,S,S]
       if (hflip_) images = random_hflip(images, generator);
     }
     Batch batch;
-    batch.images = to_unit_range(images);  // [B,C,S,S] float32 in [-1,1]
+    if (source_.paired()) {
+      const int64_t c = source_.channels();
+      auto a = images.narrow(1, 0, c), b = images.narrow(1, c, c);  // [B,C,S,S] each
+      batch.images = to_unit_range(b_to_a_ ? b : a);                // float32 in [-1,1]
+      batch.targets = to_unit_range(b_to_a_ ? a : b);
+    } else {
+      batch.images = to_unit_range(images);  // [B,C,S,S] float32 in [-1,1]
+    }
     if (source_.labels().defined()) batch.labels = source_.labels().index_select(0, indices);
     return batch;
   }
@@ -188,6 +200,7 @@ class BatchLoader final : public Loader {
   const uint64_t seed_;
   const int64_t crop_size_;  // 0 = no random crop
   const bool hflip_;
+  const bool b_to_a_;  // paired: B is the input
   const int64_t prefetch_;
   int64_t position_ = 0;  // touched by the consumer's thread only
   EpochOrder order_;      // for prefetch_ == 0
@@ -200,21 +213,24 @@ class BatchLoader final : public Loader {
   std::thread worker_;
 };
 
-std::string describe(const DataOptions& data, const fs::path& path, const Source& source,
+std::string describe(const DataOptions& data, const OpenedData& opened, const Source& source,
                      int64_t image_size) {
-  const bool splits = find_data_set(data.name).has_splits;
   const std::string crop =
       image_size != source.image_size()
           ? fmt::format(" (random crops of {}x{})", source.image_size(), source.image_size())
           : "";
+  const std::string items = source.paired()
+                                ? fmt::format("{} pairs ({}, {})", source.size(), data.pairs, data.direction)
+                                : fmt::format("{} images", source.size());
   const std::string classes =
       source.labels().defined() ? fmt::format("{} classes", source.num_classes()) : "unlabelled";
   const std::string storage =
       source.streamed() ? fmt::format("streamed from disk by {} threads", source.workers())
                         : "in memory";
-  return fmt::format("{}{}: {} images, {}x{}x{}{}, {}, {} (from {})", data.name,
-                     splits ? " " + data.split : "", source.size(), source.channels(), image_size,
-                     image_size, crop, classes, storage, path.string());
+  const std::string held_out = data.holdout > 0 ? fmt::format(" (test = the last {})", data.holdout) : "";
+  return fmt::format("{}{}{}: {}, {}x{}x{}{}, {}, {} (from {})", data.name,
+                     opened.part.empty() ? "" : " " + opened.part, held_out, items, source.channels(),
+                     image_size, image_size, crop, classes, storage, opened.path.string());
 }
 
 }  // namespace
@@ -225,10 +241,10 @@ std::unique_ptr<Loader> make_loader(const DataOptions& data, const LoaderOptions
   const int64_t max_bytes = data.max_memory_mb > std::numeric_limits<int64_t>::max() >> 20
                                 ? std::numeric_limits<int64_t>::max()
                                 : data.max_memory_mb << 20;
-  fs::path path;
-  Source source = open_source(data, crop ? data.load_size : data.image_size, max_bytes, path);
+  OpenedData opened;
+  Source source = open_source(data, crop ? data.load_size : data.image_size, max_bytes, opened);
   if (source.size() < options.batch_size) {
-    fail("{}: {} images, fewer than one batch of {}", path.string(), source.size(),
+    fail("{}: {} images, fewer than one batch of {}", opened.path.string(), source.size(),
          options.batch_size);
   }
   DataInfo info;
@@ -237,14 +253,22 @@ std::unique_ptr<Loader> make_loader(const DataOptions& data, const LoaderOptions
   info.image_size = crop ? data.image_size : source.image_size();
   info.num_classes = source.num_classes();
   info.streamed = source.streamed();
-  info.description = describe(data, path, source, info.image_size);
+  info.paired = source.paired();
+  info.description = describe(data, opened, source, info.image_size);
   return std::make_unique<BatchLoader>(std::move(source), std::move(info), options,
-                                       crop ? data.image_size : 0, data.hflip, data.prefetch);
+                                       crop ? data.image_size : 0, data.hflip, parse_b_to_a(data.direction),
+                                       data.prefetch);
 }
 
 ImageSet load_images(const DataOptions& data) {
-  fs::path path;
-  return open_source(data, data.image_size, std::numeric_limits<int64_t>::max(), path).all();
+  OpenedData opened;
+  auto set = open_source(data, data.image_size, std::numeric_limits<int64_t>::max(), opened).all();
+  if (set.targets.defined()) {
+    if (parse_b_to_a(data.direction)) std::swap(set.images, set.targets);
+    set.images = set.images.contiguous();  // the two sides may be views of one [N,2C,S,S] tensor
+    set.targets = set.targets.contiguous();
+  }
+  return set;
 }
 
 }  // namespace gankit::data

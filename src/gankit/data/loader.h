@@ -13,17 +13,20 @@ namespace gankit::data {
 
 /// One training batch.
 struct Batch {
-  torch::Tensor images;  ///< float32 [B,C,H,W] in [-1, 1]
-  torch::Tensor labels;  ///< int64 [B]; undefined for unlabelled data
+  torch::Tensor images;   ///< float32 [B,C,H,W] in [-1, 1]; for paired data the model's input
+  torch::Tensor labels;   ///< int64 [B]; undefined for unlabelled data
+  torch::Tensor targets;  ///< float32 [B,C,H,W] in [-1, 1], the other side of each pair (same
+                          ///< crop and flip as images); undefined for unpaired data
 };
 
 /// What the model needs to know about the data, available before the first batch.
 struct DataInfo {
   int64_t size = 0;         ///< images in the set
-  int64_t channels = 0;     ///< C of every batch
+  int64_t channels = 0;     ///< C of every batch (of images and of targets alike)
   int64_t image_size = 0;   ///< H = W of every batch
   int64_t num_classes = 0;  ///< 0 when unlabelled
   bool streamed = false;    ///< decoded on the fly rather than held in memory
+  bool paired = false;      ///< batches carry targets (data.pairs)
   std::string description;  ///< e.g. "fashion-mnist train: 60000 images 1x28x28 (10 classes) from /usr/share/..."
 };
 
@@ -54,11 +57,13 @@ class Loader {
 std::unique_ptr<Loader> make_loader(const DataOptions& data, const LoaderOptions& options);
 
 /// Reads the whole set into memory as uint8 [N,C,H,W] after fitting (no random augmentation):
-/// for evaluation and tests. Labels int64 [N] or undefined.
+/// for evaluation and tests. Labels int64 [N] or undefined. For paired data images are the
+/// model's inputs and targets the other sides (data.direction applied).
 struct ImageSet {
   torch::Tensor images;
   torch::Tensor labels;
   int64_t num_classes = 0;
+  torch::Tensor targets{};  ///< uint8 [N,C,H,W]; undefined for unpaired data
 };
 ImageSet load_images(const DataOptions& data);
 

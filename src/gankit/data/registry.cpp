@@ -1,10 +1,13 @@
 #include "gankit/data/registry.h"
 
 #include <cstdlib>
+#include <utility>
 
 #include "gankit/data/cifar10.h"
 #include "gankit/data/digit_csv.h"
 #include "gankit/data/idx.h"
+#include "gankit/data/image_folder.h"
+#include "gankit/data/pairs.h"
 #include "gankit/error.h"
 
 namespace gankit::data {
@@ -14,14 +17,14 @@ namespace fs = std::filesystem;
 namespace {
 
 // MNIST-style folder: {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz].
-RawData read_idx_folder(const fs::path& folder, const std::string& split) {
-  const std::string prefix = split == "test" ? "t10k" : "train";
+RawData read_idx_folder(const fs::path& folder, const DataOptions& data) {
+  const std::string prefix = data.split == "test" ? "t10k" : "train";
   return read_idx(folder / (prefix + "-images-idx3-ubyte"),
                   folder / (prefix + "-labels-idx1-ubyte"));
 }
 
 // One IDX image file; its labels are the file of the same name with labels-idx1, if present.
-RawData read_idx_file(const fs::path& images, const std::string&) {
+RawData read_idx_file(const fs::path& images, const DataOptions&) {
   fs::path labels = images;
   std::string name = images.filename().string();
   if (const auto at = name.find("images-idx3"); at != std::string::npos) {
@@ -31,16 +34,21 @@ RawData read_idx_file(const fs::path& images, const std::string&) {
   return read_idx(images, has_labels ? labels : fs::path());
 }
 
-RawData read_cifar10(const fs::path& path, const std::string& split) {
-  if (is_cifar10_binary(path)) return read_cifar10_binary(path, split);
-  return scan_image_folder(cifar10_image_root(path, split));
+RawData read_cifar10(const fs::path& path, const DataOptions& data) {
+  if (is_cifar10_binary(path)) return read_cifar10_binary(path, data.split);
+  return scan_image_folder(cifar10_image_root(path, data.split));
 }
 
-RawData read_image_folder(const fs::path& path, const std::string&) {
-  return scan_image_folder(path);
+RawData read_image_folder(const fs::path& path, const DataOptions& data) {
+  std::string split;
+  const fs::path root = split_folder(path, data.split, split);
+  auto folder =
+      parse_pairs(data.pairs) == Pairs::folders ? scan_paired_folders(root) : scan_image_folder(root);
+  folder.split = split;
+  return folder;
 }
 
-RawData read_csv(const fs::path& path, const std::string&) { return read_digit_csv(path); }
+RawData read_csv(const fs::path& path, const DataOptions&) { return read_digit_csv(path); }
 
 fs::path data_root() {
   if (const char* root = std::getenv("GANKIT_DATA"); root != nullptr && *root != '\0') return root;
@@ -93,6 +101,27 @@ fs::path resolve_data_path(const DataOptions& options) {
     fail("{}: no such file or folder (data.path, data.name = {})", path.string(), options.name);
   }
   return path;
+}
+
+OpenedData read_data_set(const DataOptions& data) {
+  const auto& entry = find_data_set(data.name);
+  OpenedData opened;
+  opened.path = resolve_data_path(data);
+  opened.raw = entry.read(opened.path, data);
+  const auto* folder = std::get_if<ImageFolder>(&opened.raw);
+  const std::string own_split = entry.has_splits ? data.split : folder != nullptr ? folder->split : "";
+  if (data.holdout < 0) fail("data.holdout = {}: must be 0 (off) or more", data.holdout);
+  if (data.holdout > 0) {
+    if (!own_split.empty()) {
+      fail("data.holdout = {}: {} has a {} split of its own; hold-out is for sets without one", data.holdout,
+           opened.path.string(), own_split);
+    }
+    opened.raw = hold_out(std::move(opened.raw), data.holdout, data.split, opened.path.string());
+    opened.part = data.split;
+  } else {
+    opened.part = own_split;
+  }
+  return opened;
 }
 
 }  // namespace gankit::data

@@ -17,7 +17,8 @@ struct DataSetEntry {
   const char* default_place;
   /// Whether data.split picks part of the set (otherwise the whole file or folder is used).
   bool has_splits;
-  RawData (*read)(const std::filesystem::path& path, const std::string& split);
+  /// Reads the set at `path`; data.split and data.pairs say which part and which layout.
+  RawData (*read)(const std::filesystem::path& path, const DataOptions& data);
 };
 
 const std::vector<DataSetEntry>& data_sets();
@@ -27,5 +28,16 @@ const DataSetEntry& find_data_set(const std::string& name);
 
 /// data.path, or the set's standard place; a gankit::Error when neither exists.
 std::filesystem::path resolve_data_path(const DataOptions& options);
+
+/// A data set as read, before fitting.
+struct OpenedData {
+  RawData raw;
+  std::filesystem::path path;  ///< where it was read from
+  std::string part;            ///< which part: "train", "test", "val" or "" for the whole set
+};
+
+/// Finds, reads and splits the set `data` describes (data.split of a set or of split
+/// sub-folders, or data.holdout); a gankit::Error naming the file or key otherwise.
+OpenedData read_data_set(const DataOptions& data);
 
 }  // namespace gankit::data

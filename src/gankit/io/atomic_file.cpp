@@ -47,6 +47,21 @@ void write_file_atomically(const fs::path& path, std::string_view bytes) {
   });
 }
 
+void write_new_file(const fs::path& path, std::string_view bytes) {
+  if (fs::exists(path)) fail("{}: already exists", path.string());
+  // A complete file beside the target, then a hard link: unlike rename, link refuses to replace.
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  fs::path staged = path;
+  staged += fmt::format(".{}.{:x}.new", ::getpid(), rng());
+  write_file_atomically(staged, bytes);
+  std::error_code ec;
+  fs::create_hard_link(staged, path, ec);
+  std::error_code ignored;
+  fs::remove(staged, ignored);
+  if (ec == std::errc::file_exists) fail("{}: already exists", path.string());
+  if (ec) fail("{}: cannot write: {}", path.string(), ec.message());
+}
+
 std::string read_file_bytes(const fs::path& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
   if (!in || fs::is_directory(path)) {

@@ -16,6 +16,10 @@ void write_atomically(const std::filesystem::path& path,
 /// Writes `bytes` to `path` atomically.
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
 
+/// Writes `bytes` to `path` atomically, but only if nothing is there: an existing file is a
+/// gankit::Error "PATH: already exists", even one that appears while this writes.
+void write_new_file(const std::filesystem::path& path, std::string_view bytes);
+
 /// The whole content of a file; throws gankit::Error "PATH: cannot read (what)" where `what`
 /// says what the file was meant to be (e.g. "image").
 std::string read_file_bytes(const std::filesystem::path& path, std::string_view what);

@@ -35,6 +35,9 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("data", "fit", c.data.fit);
   visit("data", "load_size", c.data.load_size);
   visit("data", "hflip", c.data.hflip);
+  visit("data", "pairs", c.data.pairs);
+  visit("data", "direction", c.data.direction);
+  visit("data", "holdout", c.data.holdout);
   visit("data", "max_memory_mb", c.data.max_memory_mb);
   visit("data", "workers", c.data.workers);
   visit("data", "prefetch", c.data.prefetch);
@@ -244,6 +247,14 @@ void Config::validate() const {
         data.channels, "use 0 (as stored), 1 or 3");
   check(data.load_size == 0 || data.load_size >= data.image_size, "data.load_size", data.load_size,
         "must be 0 (off) or at least data.image_size");
+  const std::set<std::string> pairs{"", "side-by-side", "folders", "edges", "gray"};
+  check(pairs.count(data.pairs) > 0, "data.pairs", data.pairs,
+        "use \"\" (unpaired), side-by-side, folders, edges or gray");
+  check(data.direction == "AtoB" || data.direction == "BtoA", "data.direction", data.direction,
+        "use AtoB or BtoA");
+  check(data.direction == "AtoB" || !data.pairs.empty(), "data.direction", data.direction,
+        "BtoA needs paired data: set data.pairs");
+  check(data.holdout >= 0, "data.holdout", data.holdout, "must be 0 (off) or more");
   check(data.max_memory_mb >= 0, "data.max_memory_mb", data.max_memory_mb, "must be 0 or more");
   check(data.workers >= 0, "data.workers", data.workers, "must be 0 (auto) or more");
   check(data.prefetch >= 1, "data.prefetch", data.prefetch, "must be at least 1");
