@@ -7,7 +7,7 @@ namespace gankit::data {
 
 /// The `[data]` section of a config. Every field has a default; `name` picks the reader.
 struct DataOptions {
-  /// mnist | fashion-mnist | cifar10 | image-folder | idx | csv
+  /// mnist | fashion-mnist | cifar10 | image-folder | idx | csv | celeba | sketch-pairs
   std::string name = "fashion-mnist";
   /// File or folder; empty = the set's standard place (see default_data_path()).
   std::string path;

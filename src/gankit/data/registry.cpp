@@ -70,6 +70,11 @@ const std::vector<DataSetEntry>& data_sets() {
       {"idx", "one IDX image file (labels beside it as ...labels-idx1...)", "", false,
        read_idx_file},
       {"csv", "Kaggle digit-recognizer CSV", "", false, read_csv},
+      // The project's shared image sets (scripts/setup.sh unpacks them), read as image folders.
+      {"celeba", "CelebA aligned faces (celeba-10k: 89x109 JPEGs), an image folder", "celeba-10k/celebA", false,
+       read_image_folder},
+      {"sketch-pairs", "photo|outline pairs, 512x256 JPEGs in train/ and val/, an image folder", "sketch-pairs",
+       false, read_image_folder},
   };
   return table;
 }
