@@ -18,8 +18,10 @@ TEST(PairsConfig, KeysParseAndValidate) {
   EXPECT_EQ(config.data.direction, "BtoA");
   EXPECT_EQ(config.data.holdout, 500);
   EXPECT_NO_THROW(config.validate());
-  EXPECT_NE(config.to_toml().find("pairs = \"side-by-side\"\ndirection = \"BtoA\"\nholdout = 500\n"),
-            std::string::npos);
+  const auto back = Config::from_toml(config.to_toml(), "resolved");  // written to the run and read back
+  EXPECT_EQ(back.data.pairs, "side-by-side");
+  EXPECT_EQ(back.data.direction, "BtoA");
+  EXPECT_EQ(back.data.holdout, 500);
   auto bad = [](const std::string& assignment) {
     Config c;
     c.set(assignment);
