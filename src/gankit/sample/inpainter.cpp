@@ -14,7 +14,7 @@ Inpainter::Inpainter(const fs::path& checkpoint) {
   auto opened = train::open_checkpoint(checkpoint);
   header_ = opened.header;
   if (header_.kind != "inpaint") {
-    fail("{}: is a {} checkpoint; `gankit inpaint` needs an inpaint checkpoint", checkpoint.string(),
+    fail("{}: is a '{}' checkpoint; `gankit inpaint` needs an 'inpaint' one", checkpoint.string(),
          header_.kind);
   }
   generator_ = train::Inpainting::make_generator(header_.config, header_.shape.channels);

@@ -18,7 +18,7 @@ Sampler::Sampler(const fs::path& checkpoint) {
   auto opened = train::open_checkpoint(checkpoint);
   header_ = opened.header;
   if (header_.kind != "adversarial") {
-    fail("{}: is a {} checkpoint; `gankit sample` needs a GAN checkpoint", checkpoint.string(), header_.kind);
+    fail("{}: is a '{}' checkpoint; `gankit sample` needs an 'adversarial' (GAN) one", checkpoint.string(), header_.kind);
   }
   const auto& entry = models::find_model(header_.config.model.name);
   conditional_ = entry.conditional;

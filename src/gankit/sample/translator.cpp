@@ -25,7 +25,7 @@ Translator::Translator(const fs::path& checkpoint) {
   auto opened = train::open_checkpoint(checkpoint);
   header_ = opened.header;
   if (header_.kind != "pix2pix") {
-    fail("{}: is a {} checkpoint; `gankit translate` needs a pix2pix checkpoint", checkpoint.string(),
+    fail("{}: is a '{}' checkpoint; `gankit translate` needs a 'pix2pix' one", checkpoint.string(),
          header_.kind);
   }
   generator_ = train::Pix2pix::make_generator(header_.config, header_.shape.channels, header_.shape.image_size);

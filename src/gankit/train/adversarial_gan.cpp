@@ -33,6 +33,7 @@ AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models
       clip_(options.clip),
       label_smoothing_(options.label_smoothing),
       label_noise_(options.label_noise),
+      fake_class_loss_(options.fake_class_loss),
       diffaugment_(nn::DiffAugmentPolicy::parse(options.diffaugment)),
       n_critic_(options.n_critic),
       z_dim_(z_dim),
@@ -125,8 +126,10 @@ StepStats AdversarialGan::train_step(data::Loader& loader) {
     }
     if (real_scores.class_logits.defined()) {
       // AC-GAN: D also learns to tell the class, of real images and of G's.
-      const auto class_loss = torch::nn::functional::cross_entropy(real_scores.class_logits, real_labels) +
-                              torch::nn::functional::cross_entropy(fake_scores.class_logits, fake_labels);
+      auto class_loss = torch::nn::functional::cross_entropy(real_scores.class_logits, real_labels);
+      if (fake_class_loss_) {
+        class_loss = class_loss + torch::nn::functional::cross_entropy(fake_scores.class_logits, fake_labels);
+      }
       extra.scalars.emplace_back("class_loss_d", class_loss.detach());
       extra.scalars.emplace_back(
           "class_acc_real", (real_scores.class_logits.argmax(1) == real_labels).to(torch::kFloat).mean());

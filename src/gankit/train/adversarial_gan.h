@@ -84,6 +84,7 @@ class AdversarialGan : public Recipe {
   double clip_;
   double label_smoothing_;
   double label_noise_;
+  bool fake_class_loss_;
   nn::DiffAugmentPolicy diffaugment_;
   int64_t n_critic_;
   int64_t z_dim_;

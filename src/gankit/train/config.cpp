@@ -62,6 +62,7 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("train", "adversarial_weight", c.train.adversarial_weight);
   visit("train", "mask", c.train.mask);
   visit("train", "lr_decay_steps", c.train.lr_decay_steps);
+  visit("train", "fake_class_loss", c.train.fake_class_loss);
   visit("train", "ema", c.train.ema);
   visit("train", "log_every", c.train.log_every);
   visit("train", "sample_every", c.train.sample_every);

@@ -149,7 +149,9 @@ Evaluation Pix2pix::evaluate() {
   return {{"l1", (output - target).abs().mean().item<double>()},
           {"ssim", metrics::ssim(output, target)},
           {"l1_input", (input - target).abs().mean().item<double>()},
-          {"l1_blank", (target - 0.5).abs().mean().item<double>()},
+          {"l1_blank_grey", (target - 0.5).abs().mean().item<double>()},
+          {"l1_blank_white", (target - 1.0).abs().mean().item<double>()},
+          {"l1_blank_black", target.abs().mean().item<double>()},
           {"held_out", static_cast<double>(held_out_inputs_.size(0))}};
 }
 

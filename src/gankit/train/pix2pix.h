@@ -31,7 +31,7 @@ class Pix2pix : public Recipe {
   /// Rows of input | output | target for the first held-out pairs (training pairs if none).
   void write_progress_image(const std::filesystem::path& png) override;
   /// Held-out L1 (in [0,1] pixel units) and SSIM of G's outputs, next to two baselines: returning
-  /// the input (l1_input) and a blank mid-grey image (l1_blank).
+  /// the input (l1_input) and blank images (l1_blank_grey, l1_blank_white, l1_blank_black).
   Evaluation evaluate() override;
 
   void save(torch::serialize::OutputArchive& archive) const override;

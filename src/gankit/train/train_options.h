@@ -44,6 +44,9 @@ struct TrainOptions {
   std::string mask = "mixed";
   /// Learning rates decay linearly to 0 over the last this-many steps (pix2pix); 0 = constant.
   int64_t lr_decay_steps = 0;
+  /// AC-GAN: D's class head also learns the classes of generated images (the paper). false trains
+  /// it on real images only, so it cannot learn G's mistakes as classes.
+  bool fake_class_loss = true;
   /// Exponential moving average decay of the generator weights; 0 = off.
   double ema = 0.0;
   /// Steps between lines of metrics.jsonl (and progress lines when not on a terminal).
