@@ -10,6 +10,7 @@
 #include "gankit/io/image.h"
 #include "gankit/models/registry.h"
 #include "gankit/report/metrics_log.h"
+#include "gankit/train/checkpoint.h"
 #include "support/cli.h"
 #include "support/tiny_run.h"
 
