@@ -3,4 +3,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$root/scripts/setup.sh"
+# Test-only: the report tests render report.html in headless Chromium.
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  echo "[test] installing chromium (the report tests render report.html headless)"
+  "${sudo_cmd[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends chromium
+fi
 ctest --test-dir "${GANKIT_BUILD_DIR:-$root/build}" --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
