@@ -114,8 +114,7 @@ template <typename Action>
     if (std::string(error.what()).find(part) != std::string::npos) {
       return ::testing::AssertionSuccess();
     }
-    return ::testing::AssertionFailure() << "message \"" << error.what() << "\" lacks \"" << part
-                                         << "\"";
+    return ::testing::AssertionFailure() << "message \"" << error.what() << "\" lacks \"" << part << "\"";
   }
   return ::testing::AssertionFailure() << "no gankit::Error thrown";
 }
@@ -184,8 +183,8 @@ TEST(Gif, StbReadsTheFirstFrame) {
   const std::string bytes = encode_gif({first, grey_frame(12, 7, 4)});
   int width = 0, height = 0, channels = 0;
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
-      stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()),
-                            &width, &height, &channels, 1),
+      stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()), &width,
+                            &height, &channels, 1),
       stbi_image_free);
   ASSERT_NE(pixels, nullptr) << stbi_failure_reason();
   ASSERT_EQ(width, 12);
@@ -208,10 +207,10 @@ TEST(Gif, WriteGifWritesTheEncodedBytes) {
 
 TEST(Gif, BadFramesAreErrors) {
   EXPECT_TRUE(fails_with([] { encode_gif({}); }, "no frames"));
-  EXPECT_TRUE(fails_with([] { encode_gif({grey_frame(4, 4, 0), grey_frame(4, 5, 0)}); },
-                         "frame 1 is 4x5 with 1 channel(s) but frame 0 is 4x4"));
-  EXPECT_TRUE(fails_with([] { encode_gif({grey_frame(4, 4, 0), gradient_frame(4, 4)}); },
-                         "all frames must match"));
+  const std::vector<GifFrame> taller = {grey_frame(4, 4, 0), grey_frame(4, 5, 0)};
+  EXPECT_TRUE(fails_with([&] { encode_gif(taller); }, "frame 1 is 4x5 with 1 channel(s) but frame 0 is 4x4"));
+  const std::vector<GifFrame> grey_then_rgb = {grey_frame(4, 4, 0), gradient_frame(4, 4)};
+  EXPECT_TRUE(fails_with([&] { encode_gif(grey_then_rgb); }, "all frames must match"));
   GifFrame short_frame = grey_frame(4, 4, 0);
   short_frame.pixels.pop_back();
   EXPECT_TRUE(fails_with([&] { encode_gif({short_frame}); }, "4x4x1 needs 16 pixel values, got 15"));

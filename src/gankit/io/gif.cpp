@@ -29,15 +29,13 @@ void check_frames(const std::vector<GifFrame>& frames) {
     }
     // The logical screen stores each side in 16 bits.
     if (frame.width <= 0 || frame.height <= 0 || frame.width > 65535 || frame.height > 65535) {
-      fail("GIF frame {}: width and height must be 1..65535, got {}x{}", i, frame.width,
-           frame.height);
+      fail("GIF frame {}: width and height must be 1..65535, got {}x{}", i, frame.width, frame.height);
     }
-    if (frame.width != first.width || frame.height != first.height ||
-        frame.channels != first.channels) {
-      fail("GIF frame {} is {}x{} with {} channel(s) but frame 0 is {}x{} with {}: all frames "
-           "must match",
-           i, frame.width, frame.height, frame.channels, first.width, first.height,
-           first.channels);
+    if (frame.width != first.width || frame.height != first.height || frame.channels != first.channels) {
+      fail(
+          "GIF frame {} is {}x{} with {} channel(s) but frame 0 is {}x{} with {}: all frames "
+          "must match",
+          i, frame.width, frame.height, frame.channels, first.width, first.height, first.channels);
     }
     const size_t expected = size_t(frame.width) * size_t(frame.height) * size_t(frame.channels);
     if (frame.pixels.size() != expected) {
@@ -45,8 +43,7 @@ void check_frames(const std::vector<GifFrame>& frames) {
            frame.channels, expected, frame.pixels.size());
     }
     if (frame.delay_cs < 0 || frame.delay_cs > 65535) {
-      fail("GIF frame {}: delay_cs must be 0..65535 hundredths of a second, got {}", i,
-           frame.delay_cs);
+      fail("GIF frame {}: delay_cs must be 0..65535 hundredths of a second, got {}", i, frame.delay_cs);
     }
   }
 }
@@ -112,10 +109,8 @@ void quantize(const GifFrame& frame, size_t frame_index, IndexedFrame& out) {
   out.colors.assign(256, GifColorType{0, 0, 0});
   out.indices.resize(count);
   if (GifQuantizeBuffer(unsigned(frame.width), unsigned(frame.height), &palette_size, red.data(),
-                        green.data(), blue.data(), out.indices.data(),
-                        out.colors.data()) == GIF_ERROR) {
-    fail("GIF frame {}: colour quantization failed ({})", frame_index,
-         gif_error(E_GIF_ERR_NOT_ENOUGH_MEM));
+                        green.data(), blue.data(), out.indices.data(), out.colors.data()) == GIF_ERROR) {
+    fail("GIF frame {}: colour quantization failed ({})", frame_index, gif_error(E_GIF_ERR_NOT_ENOUGH_MEM));
   }
   std::vector<std::array<uint64_t, 4>> sums(256, {0, 0, 0, 0});  // r, g, b, pixel count
   for (size_t i = 0; i < count; ++i) {
@@ -181,8 +176,7 @@ void put_frame(GifFileType* gif, const GifFrame& frame, std::vector<GifPixelType
   control.TransparentColor = NO_TRANSPARENT_COLOR;
   GifByteType extension[4];
   const size_t length = EGifGCBToExtension(&control, extension);
-  check(EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, int(length), extension), gif,
-        "writing a frame delay");
+  check(EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, int(length), extension), gif, "writing a frame delay");
   check(EGifPutImageDesc(gif, 0, 0, frame.width, frame.height, false, local_map), gif,
         "writing a frame header");
   // EGifPutLine masks the line in place, hence indices of our own rather than frame.pixels.
