@@ -12,8 +12,10 @@ cat <<MSG
 
 Trained: $root/$run
   samples grid  $root/$run/samples.png   (100 images from the final generator)
-  progress      $root/$run/samples/      (fixed-noise grids during training)
-  metrics       $root/$run/metrics.jsonl
+  report        $root/$run/report.html   (curves, grids, progress GIF, metrics, config)
+  progress      $root/$run/progress.gif  (the fixed-noise grids of $root/$run/samples/, animated)
+  plots         $root/$run/plots/        (losses, D outputs, throughput as PNG)
+  metrics       $root/$run/metrics.jsonl (TensorBoard: tensorboard --logdir $root/$run)
   checkpoint    $root/$run/checkpoints/latest.pt
 More samples:   ./build/gankit sample $run/checkpoints/latest.pt -n 10000 -o samples.npy
 MSG

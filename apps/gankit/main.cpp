@@ -37,10 +37,14 @@ int main(int argc, char** argv) {
   gankit::cli::add_inpaint_command(app);
   gankit::cli::add_info_command(app);
   gankit::cli::add_pairs_command(app);
+  gankit::cli::add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // One line, like every other error, and the way to the usage.
+    std::cerr << "gankit: error: " << first_line(e.what()) << " (see gankit --help)" << std::endl;
+    return e.get_exit_code();
   } catch (const gankit::Error& e) {
     return report(e.what());
   } catch (const c10::Error& e) {

@@ -1,7 +1,10 @@
 // gankit sample CHECKPOINT -n N -o OUT [--seed S] [--class K] [--truncation T]
+// gankit sample CHECKPOINT --interpolate K -o OUT.png [-n PATHS] [--class K] [--lerp]
 #include <iostream>
+#include <optional>
 
 #include "commands.h"
+#include "gankit/error.h"
 #include "gankit/sample/sampler.h"
 #include "gankit/train/trainer.h"
 
@@ -12,30 +15,56 @@ namespace {
 struct SampleArgs {
   std::string checkpoint;
   std::string out;
+  std::optional<int64_t> count;
+  int64_t interpolate = 0;
+  bool lerp = false;
   sample::SampleOptions options;
 };
 
 void run_sample(const SampleArgs& args) {
   torch::set_num_threads(static_cast<int>(train::available_cores()));
   sample::Sampler sampler(args.checkpoint);
-  const auto samples = sampler.sample(args.options);
-  for (const auto& path : sample::write_samples(args.out, samples)) std::cout << path.string() << '\n';
+  std::vector<std::filesystem::path> written;
+  if (args.interpolate > 0) {
+    if (args.options.truncation > 0) fail("--truncation does not apply to --interpolate");
+    sample::InterpolationOptions options;
+    options.steps = args.interpolate;
+    options.paths = args.count.value_or(10);
+    options.seed = args.options.seed;
+    options.class_label = args.options.class_label;
+    options.spherical = !args.lerp;
+    options.batch_size = args.options.batch_size;
+    written = sample::write_interpolation(args.out, sampler.interpolate(options), options.steps);
+  } else {
+    if (!args.count) fail("gankit sample: give -n N (the number of images), or --interpolate K");
+    auto options = args.options;
+    options.count = *args.count;
+    written = sample::write_samples(args.out, sampler.sample(options));
+  }
+  for (const auto& path : written) std::cout << path.string() << '\n';
 }
 
 }  // namespace
 
 void add_sample_command(CLI::App& app) {
   auto args = std::make_shared<SampleArgs>();
-  auto* cmd = app.add_subcommand("sample", "Draw images from a trained generator");
+  auto* cmd = app.add_subcommand("sample", "Draw images from a trained generator, or interpolate between them");
   cmd->add_option("checkpoint", args->checkpoint, "Checkpoint file, e.g. runs/x/checkpoints/latest.pt")->required();
-  cmd->add_option("-n,--count", args->options.count, "Number of images")->required();
-  cmd->add_option("-o,--out", args->out, "OUT.npy (uint8 N,H,W,C), OUT.png (a grid) or a folder of PNGs")
+  cmd->add_option("-n,--count", args->count, "Number of images (with --interpolate: paths, default 10)");
+  cmd->add_option("-o,--out", args->out,
+                  "OUT.npy (uint8 N,H,W,C), OUT.png (a grid) or a folder of PNGs; with --interpolate, "
+                  "OUT.png and OUT.gif")
       ->required();
   cmd->add_option("--seed", args->options.seed, "Noise seed (same seed, same images)")->capture_default_str();
   cmd->add_option("--class", args->options.class_label, "Class of every sample (conditional models)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--truncation", args->options.truncation, "Truncate noise to |z| <= T (0 = off)")
       ->capture_default_str();
+  cmd->add_option("--interpolate", args->interpolate,
+                  "K images along each path between two noise vectors: a grid (one path a row; one "
+                  "class a row for conditional models) and a GIF")
+      ->check(CLI::Range(int64_t{2}, int64_t{1000}));
+  cmd->add_flag("--lerp", args->lerp, "Interpolate along straight lines instead of great circles (slerp)");
   cmd->add_option("--batch-size", args->options.batch_size, "Images generated at once")->capture_default_str();
   cmd->callback([args] { run_sample(*args); });
 }

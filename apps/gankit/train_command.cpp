@@ -65,6 +65,7 @@ void run_train(const TrainArgs& args) {
 
   if (!result.checkpoint.empty()) std::cout << "checkpoint: " << result.checkpoint.string() << '\n';
   if (!result.last_grid.empty()) std::cout << "samples:    " << result.last_grid.string() << '\n';
+  if (!result.report.empty()) std::cout << "report:     " << result.report.string() << '\n';
   if (result.interrupted) exit_code() = 130;
 }
 

@@ -67,4 +67,8 @@ struct ImageSet {
 };
 ImageSet load_images(const DataOptions& data);
 
+/// The held-out ("test") split of the data set `data` trains on, for evaluation during training;
+/// an empty set (images undefined) when the set has none.
+ImageSet load_held_out(const DataOptions& data);
+
 }  // namespace gankit::data

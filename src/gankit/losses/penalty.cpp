@@ -47,4 +47,27 @@ torch::Tensor r1_penalty(const Critic& critic, const torch::Tensor& real) {
   return input_gradient(critic, real).pow(2).sum(1).mean();
 }
 
+const char* penalty_name(Penalty penalty) {
+  switch (penalty) {
+    case Penalty::GradientPenalty: return "gp";
+    case Penalty::R1: return "r1";
+    case Penalty::None: break;
+  }
+  return "none";
+}
+
+PenaltyTerm penalty_term(Penalty penalty, double weight, const Critic& critic, const torch::Tensor& real,
+                         const torch::Tensor& fake) {
+  try {
+    PenaltyTerm term;
+    term.value = penalty == Penalty::R1 ? r1_penalty(critic, real) : gradient_penalty(critic, real, fake.detach());
+    term.loss = (penalty == Penalty::R1 ? 0.5 * weight : weight) * term.value;
+    return term;
+  } catch (const c10::Error& e) {
+    const std::string reason = e.what_without_backtrace();
+    fail("train.penalty = {}: the discriminator cannot be differentiated twice ({})", penalty_name(penalty),
+         reason.substr(0, reason.find('\n')));
+  }
+}
+
 }  // namespace gankit::losses

@@ -30,4 +30,18 @@ torch::Tensor gradient_penalty(const Critic& critic, const torch::Tensor& real, 
 /// parameters.
 torch::Tensor r1_penalty(const Critic& critic, const torch::Tensor& real);
 
+/// "gp" or "r1" (the metric name of a penalty); "none" for None.
+const char* penalty_name(Penalty penalty);
+
+/// A penalty on one D step: its value (for the logs) and the term it adds to D's loss.
+struct PenaltyTerm {
+  torch::Tensor value;  ///< unscaled, as gradient_penalty / r1_penalty return it
+  torch::Tensor loss;   ///< λ·gp (WGAN-GP), or γ/2·R1 (Mescheder et al. 2018)
+};
+
+/// The term `penalty` (not None) of weight λ or γ adds to D's loss; fake is detached here. A D
+/// that cannot be differentiated twice is a gankit::Error naming train.penalty.
+PenaltyTerm penalty_term(Penalty penalty, double weight, const Critic& critic, const torch::Tensor& real,
+                         const torch::Tensor& fake);
+
 }  // namespace gankit::losses

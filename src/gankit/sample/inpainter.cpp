@@ -11,21 +11,10 @@ namespace gankit::sample {
 namespace fs = std::filesystem;
 
 Inpainter::Inpainter(const fs::path& checkpoint) {
-  auto opened = train::open_checkpoint(checkpoint);
+  auto opened = train::open_checkpoint_of_kind(checkpoint, "inpaint", "`gankit inpaint`");
   header_ = opened.header;
-  if (header_.kind != "inpaint") {
-    fail("{}: is a '{}' checkpoint; `gankit inpaint` needs an 'inpaint' one", checkpoint.string(),
-         header_.kind);
-  }
   generator_ = train::Inpainting::make_generator(header_.config, header_.shape.channels);
-  try {
-    torch::serialize::InputArchive archive;
-    opened.archive.read("generator", archive);
-    generator_->load(archive);
-  } catch (const c10::Error& e) {
-    const std::string reason = e.what_without_backtrace();
-    fail("{}: generator weights do not match inpaint ({})", checkpoint.string(), reason.substr(0, reason.find('\n')));
-  }
+  train::load_module(opened, {"generator"}, *generator_, checkpoint, "inpaint");
 }
 
 Completion Inpainter::complete_file(const fs::path& image, const fs::path& mask) {

@@ -7,48 +7,55 @@
 #include "gankit/error.h"
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
+#include "gankit/io/animation.h"
 #include "gankit/io/npy.h"
 #include "gankit/models/registry.h"
+#include "gankit/sample/latent_path.h"
 
 namespace gankit::sample {
 
 namespace fs = std::filesystem;
 
 Sampler::Sampler(const fs::path& checkpoint) {
-  auto opened = train::open_checkpoint(checkpoint);
+  auto opened = train::open_checkpoint_of_kind(checkpoint, "adversarial", "`gankit sample`");
   header_ = opened.header;
-  if (header_.kind != "adversarial") {
-    fail("{}: is a '{}' checkpoint; `gankit sample` needs an 'adversarial' (GAN) one", checkpoint.string(), header_.kind);
-  }
   const auto& entry = models::find_model(header_.config.model.name);
   conditional_ = entry.conditional;
   generator_ = models::make_networks(header_.config.model, header_.shape).generator;
-  try {
-    // The weight average when the run kept one (train.ema > 0), else the trained G.
-    torch::serialize::InputArchive archive;
-    if (!opened.archive.try_read("generator_ema", archive)) opened.archive.read("generator", archive);
-    generator_->load(archive);
-  } catch (const c10::Error& e) {
-    std::string reason = e.what_without_backtrace();
-    fail("{}: generator weights do not match model {} ({})", checkpoint.string(), entry.name,
-         reason.substr(0, reason.find('\n')));
-  }
+  // The weight average when the run kept one (train.ema > 0), else the trained G.
+  train::load_module(opened, {"generator_ema", "generator"}, *generator_, checkpoint, entry.name);
   if (compat::cuda_available() && header_.config.train.device != "cpu") device_ = torch::Device(torch::kCUDA);
   generator_->to(device_);
   generator_->eval();
+}
+
+void Sampler::check_class(int64_t class_label) const {
+  if (class_label >= 0 && !conditional_) {
+    fail("--class needs a conditional model; {} is unconditional", header_.config.model.name);
+  }
+  if (conditional_ && class_label >= header_.shape.num_classes) {
+    fail("--class {} is out of range: the model knows classes 0..{}", class_label, header_.shape.num_classes - 1);
+  }
+}
+
+torch::Tensor Sampler::generate(const torch::Tensor& z, const torch::Tensor& labels, int64_t batch_size) {
+  if (batch_size < 1) fail("--batch-size must be at least 1, got {}", batch_size);
+  std::vector<torch::Tensor> chunks;
+  torch::NoGradGuard no_grad;
+  for (int64_t start = 0; start < z.size(0); start += batch_size) {
+    const int64_t n = std::min(batch_size, z.size(0) - start);
+    auto batch_labels = labels.defined() ? labels.narrow(0, start, n).to(device_) : torch::Tensor();
+    auto images = generator_->forward(z.narrow(0, start, n).to(device_), batch_labels);
+    chunks.push_back(data::from_unit_range(images.cpu()));
+  }
+  return torch::cat(chunks);
 }
 
 Samples Sampler::sample(const SampleOptions& options) {
   const auto& model = header_.config.model;
   if (options.count < 1) fail("-n must be at least 1, got {}", options.count);
   if (options.truncation < 0) fail("--truncation must be positive (or 0 for off), got {}", options.truncation);
-  if (options.class_label >= 0 && !conditional_) {
-    fail("--class needs a conditional model; {} is unconditional", model.name);
-  }
-  if (conditional_ && options.class_label >= header_.shape.num_classes) {
-    fail("--class {} is out of range: the model knows classes 0..{}", options.class_label,
-         header_.shape.num_classes - 1);
-  }
+  check_class(options.class_label);
   auto noise = at::detail::createCPUGenerator(options.seed);
   auto z = torch::randn({options.count, model.z_dim}, noise);
   if (options.truncation > 0) {
@@ -64,15 +71,28 @@ Samples Sampler::sample(const SampleOptions& options) {
                          ? torch::full({options.count}, options.class_label, torch::kLong)
                          : torch::arange(options.count, torch::kLong).remainder(header_.shape.num_classes);
   }
-  std::vector<torch::Tensor> chunks;
-  torch::NoGradGuard no_grad;
-  for (int64_t start = 0; start < options.count; start += options.batch_size) {
-    const int64_t n = std::min(options.batch_size, options.count - start);
-    auto labels = samples.labels.defined() ? samples.labels.narrow(0, start, n).to(device_) : torch::Tensor();
-    auto images = generator_->forward(z.narrow(0, start, n).to(device_), labels);
-    chunks.push_back(data::from_unit_range(images.cpu()));
+  samples.images = generate(z, samples.labels, options.batch_size);
+  return samples;
+}
+
+Samples Sampler::interpolate(const InterpolationOptions& options) {
+  if (options.steps < 2) fail("--interpolate needs at least 2 steps, got {}", options.steps);
+  if (options.paths < 1) fail("-n (paths to interpolate) must be at least 1, got {}", options.paths);
+  check_class(options.class_label);
+  const int64_t z_dim = header_.config.model.z_dim;
+  auto noise = at::detail::createCPUGenerator(options.seed);
+  // A conditional model without --class shows each class on the same path, one row each.
+  const bool row_per_class = conditional_ && options.class_label < 0;
+  const int64_t rows = row_per_class ? header_.shape.num_classes : options.paths;
+  auto from = torch::randn({row_per_class ? 1 : rows, z_dim}, noise);
+  auto to = torch::randn({row_per_class ? 1 : rows, z_dim}, noise);
+  auto z = latent_path(from, to, options.steps, options.spherical).expand({rows, options.steps, z_dim});
+  Samples samples;
+  if (conditional_) {
+    samples.labels = row_per_class ? torch::arange(rows, torch::kLong) : torch::full({rows}, options.class_label, torch::kLong);
+    samples.labels = samples.labels.repeat_interleave(options.steps);
   }
-  samples.images = torch::cat(chunks);
+  samples.images = generate(z.reshape({rows * options.steps, z_dim}).contiguous(), samples.labels, options.batch_size);
   return samples;
 }
 
@@ -106,6 +126,36 @@ std::vector<fs::path> write_samples(const fs::path& out, const Samples& samples)
     written.push_back(labels_path);
   }
   return written;
+}
+
+}  // namespace gankit::sample
+
+namespace gankit::sample {
+
+std::vector<fs::path> write_interpolation(const fs::path& out, const Samples& samples, int64_t steps) {
+  const auto extension = out.extension().string();
+  if (extension != ".png" && extension != ".gif") {
+    fail("{}: an interpolation is written as OUT.png and OUT.gif; name one of them", out.string());
+  }
+  const auto grid_path = fs::path(out).replace_extension(".png");
+  const auto gif_path = fs::path(out).replace_extension(".gif");
+  const int64_t rows = samples.images.size(0) / steps;
+  io::write_png(grid_path, io::make_grid(samples.images, steps));
+
+  // Frame t shows every row's t-th image, rows tiled in a square; the walk goes there and back,
+  // pausing at both ends.
+  const auto by_row = samples.images.view({rows, steps, samples.images.size(1), samples.images.size(2),
+                                           samples.images.size(3)});
+  const auto columns = static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(rows))));
+  std::vector<io::GifFrame> frames;
+  auto add_frame = [&](int64_t t) {
+    const bool end = t == 0 || t == steps - 1;
+    frames.push_back(io::to_gif_frame(io::make_grid(by_row.select(1, t), columns), end ? 80 : 12));
+  };
+  for (int64_t t = 0; t < steps; ++t) add_frame(t);
+  for (int64_t t = steps - 2; t > 0; --t) add_frame(t);
+  io::write_gif(gif_path, frames);
+  return {grid_path, gif_path};
 }
 
 }  // namespace gankit::sample

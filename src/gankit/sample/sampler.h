@@ -20,6 +20,20 @@ struct SampleOptions {
   int64_t batch_size = 500;
 };
 
+/// Latent interpolation: images along paths between random noise vectors.
+struct InterpolationOptions {
+  /// Images along each path, both ends included.
+  int64_t steps = 10;
+  /// Paths (rows) for unconditional models, or with class_label; a conditional model without a
+  /// class gets one row per class instead, all rows on the same path.
+  int64_t paths = 10;
+  uint64_t seed = 0;
+  int64_t class_label = -1;
+  /// Along great circles (slerp; the default) or straight lines.
+  bool spherical = true;
+  int64_t batch_size = 500;
+};
+
 struct Samples {
   torch::Tensor images;  ///< uint8 [N,C,H,W]
   torch::Tensor labels;  ///< int64 [N]; undefined for unconditional models
@@ -36,7 +50,15 @@ class Sampler {
   /// Checks the options against the model (class range, counts) and draws the samples.
   Samples sample(const SampleOptions& options);
 
+  /// Images along latent paths: images uint8 [rows*steps, C,H,W], row after row; labels [rows*steps]
+  /// for conditional models.
+  Samples interpolate(const InterpolationOptions& options);
+
  private:
+  void check_class(int64_t class_label) const;
+  /// G's images for noise z [N,Z] (and labels [N]), uint8, in batches.
+  torch::Tensor generate(const torch::Tensor& z, const torch::Tensor& labels, int64_t batch_size);
+
   train::CheckpointHeader header_;
   std::shared_ptr<models::Generator> generator_;
   bool conditional_ = false;
@@ -47,5 +69,11 @@ class Sampler {
 /// else -> a folder of N numbered PNGs. Labels, when present, go to <stem>.labels.npy beside a
 /// file, or labels.npy inside a folder. Returns the paths written.
 std::vector<std::filesystem::path> write_samples(const std::filesystem::path& out, const Samples& samples);
+
+/// Writes an interpolation of `steps` images a row as OUT.png (the rows as a grid) and OUT.gif
+/// (every row at once, walking the paths there and back); `out` ends in .png or .gif and names
+/// both. Returns the paths written.
+std::vector<std::filesystem::path> write_interpolation(const std::filesystem::path& out, const Samples& samples,
+                                                       int64_t steps);
 
 }  // namespace gankit::sample

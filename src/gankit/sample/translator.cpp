@@ -22,21 +22,10 @@ bool is_image_file(const fs::path& path) {
 }  // namespace
 
 Translator::Translator(const fs::path& checkpoint) {
-  auto opened = train::open_checkpoint(checkpoint);
+  auto opened = train::open_checkpoint_of_kind(checkpoint, "pix2pix", "`gankit translate`");
   header_ = opened.header;
-  if (header_.kind != "pix2pix") {
-    fail("{}: is a '{}' checkpoint; `gankit translate` needs a 'pix2pix' one", checkpoint.string(),
-         header_.kind);
-  }
   generator_ = train::Pix2pix::make_generator(header_.config, header_.shape.channels, header_.shape.image_size);
-  try {
-    torch::serialize::InputArchive archive;
-    opened.archive.read("generator", archive);
-    generator_->load(archive);
-  } catch (const c10::Error& e) {
-    const std::string reason = e.what_without_backtrace();
-    fail("{}: generator weights do not match pix2pix ({})", checkpoint.string(), reason.substr(0, reason.find('\n')));
-  }
+  train::load_module(opened, {"generator"}, *generator_, checkpoint, "pix2pix");
 }
 
 Translation Translator::translate_file(const fs::path& path) {

@@ -13,7 +13,6 @@ namespace gankit::train {
 
 namespace {
 
-const char* penalty_name(losses::Penalty penalty) { return penalty == losses::Penalty::R1 ? "r1" : "gp"; }
 
 }  // namespace
 
@@ -82,17 +81,9 @@ torch::Tensor AdversarialGan::penalty(const torch::Tensor& real, const torch::Te
                                       const torch::Tensor& labels, StepStats& stats) {
   auto& d = *networks_.discriminator;
   const losses::Critic critic = [&](const torch::Tensor& images) { return d.forward(images, labels); };
-  try {
-    const auto value = penalty_ == losses::Penalty::R1 ? losses::r1_penalty(critic, real)
-                                                       : losses::gradient_penalty(critic, real, fake.detach());
-    stats.scalars.emplace_back(penalty_name(penalty_), value.detach());
-    // R1 adds γ/2·E‖∇D(x)‖² (Mescheder et al. 2018); WGAN-GP adds λ·E(‖∇D(x̂)‖ - 1)².
-    return (penalty_ == losses::Penalty::R1 ? 0.5 * penalty_weight_ : penalty_weight_) * value;
-  } catch (const c10::Error& e) {
-    const std::string reason = e.what_without_backtrace();
-    fail("train.penalty = {}: the discriminator cannot be differentiated twice ({})", penalty_name(penalty_),
-         reason.substr(0, reason.find('\n')));
-  }
+  const auto term = losses::penalty_term(penalty_, penalty_weight_, critic, real, fake);
+  stats.scalars.emplace_back(losses::penalty_name(penalty_), term.value.detach());
+  return term.loss;
 }
 
 StepStats AdversarialGan::train_step(data::Loader& loader) {

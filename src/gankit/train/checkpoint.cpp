@@ -45,6 +45,31 @@ void save_checkpoint(const fs::path& path, const Recipe& recipe, const Checkpoin
   io::write_atomically(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
 }
 
+OpenedCheckpoint open_checkpoint_of_kind(const fs::path& path, const std::string& kind, const std::string& command) {
+  auto opened = open_checkpoint(path);
+  if (opened.header.kind != kind) {
+    fail("{}: is a '{}' checkpoint; {} needs {} '{}' one", path.string(), opened.header.kind, command,
+         kind == "adversarial" || kind == "inpaint" ? "an" : "a", kind);
+  }
+  return opened;
+}
+
+void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*> keys, torch::nn::Module& module,
+                 const fs::path& path, const std::string& model_name) {
+  try {
+    torch::serialize::InputArchive archive;
+    bool found = false;
+    for (const char* key : keys) {
+      if ((found = checkpoint.archive.try_read(key, archive))) break;
+    }
+    if (!found) fail("{}: holds no {} weights", path.string(), *keys.begin());
+    module.load(archive);
+  } catch (const c10::Error& e) {
+    const std::string reason = e.what_without_backtrace();
+    fail("{}: generator weights do not match {} ({})", path.string(), model_name, reason.substr(0, reason.find('\n')));
+  }
+}
+
 OpenedCheckpoint open_checkpoint(const fs::path& path) {
   if (!fs::exists(path)) fail("{}: no such checkpoint", path.string());
   if (fs::is_directory(path)) {

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 
 #include "gankit/models/model_options.h"
@@ -35,6 +36,17 @@ struct OpenedCheckpoint {
 /// Opens and validates a checkpoint. A missing, truncated or foreign file throws gankit::Error
 /// "PATH: not a gankit checkpoint (...)".
 OpenedCheckpoint open_checkpoint(const std::filesystem::path& path);
+
+/// open_checkpoint, then checks the file holds a checkpoint of `kind`; `command` names who needs
+/// it in the error ("`gankit translate`").
+OpenedCheckpoint open_checkpoint_of_kind(const std::filesystem::path& path, const std::string& kind,
+                                         const std::string& command);
+
+/// Loads `module` from the first of `keys` the checkpoint holds (e.g. {"generator_ema",
+/// "generator"}); weights that do not fit are gankit::Error "PATH: generator weights do not match
+/// MODEL (reason)".
+void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*> keys, torch::nn::Module& module,
+                 const std::filesystem::path& path, const std::string& model_name);
 
 /// Restores the networks, optimisers and CPU RNG state saved by save_checkpoint.
 void restore_training_state(OpenedCheckpoint& checkpoint, Recipe& recipe);

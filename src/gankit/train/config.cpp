@@ -70,6 +70,10 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("train", "checkpoint_every", c.train.checkpoint_every);
   visit("train", "device", c.train.device);
   visit("train", "threads", c.train.threads);
+
+  visit("report", "smoothing", c.report.smoothing);
+  visit("report", "tensorboard", c.report.tensorboard);
+  visit("report", "gif_frames", c.report.gif_frames);
 }
 
 std::string node_type_name(const toml::node& node) {
@@ -137,7 +141,7 @@ size_t edit_distance(const std::string& a, const std::string& b) {
     if (d < best_distance) best_distance = d, best = candidate;
   }
   if (!best.empty()) fail("{}: unknown key '{}' (did you mean '{}'?)", source, key, best);
-  fail("{}: unknown key '{}' (valid sections: [model], [data], [train]; see README)", source, key);
+  fail("{}: unknown key '{}' (valid sections: [model], [data], [train], [report]; see README)", source, key);
 }
 
 /// Applies a parsed TOML table (file or override) to the config.
@@ -146,7 +150,7 @@ void apply(Config& config, const toml::table& table, const std::string& source) 
     const std::string section(section_key.str());
     const auto* section_table = section_node.as_table();
     if (section_table == nullptr) {
-      if (section == "model" || section == "data" || section == "train") {
+      if (section == "model" || section == "data" || section == "train" || section == "report") {
         fail("{}: '{}' must be a table ([{}])", source, section, section);
       }
       unknown_key(source, section);
@@ -302,6 +306,10 @@ void Config::validate() const {
   check(train.device == "auto" || train.device == "cpu" || train.device == "cuda", "train.device",
         train.device, "use auto, cpu or cuda");
   check(train.threads >= 0, "train.threads", train.threads, "must be 0 (all cores) or more");
+
+  check(report.smoothing >= 0 && report.smoothing < 1, "report.smoothing", report.smoothing,
+        "must be in [0, 1); 0 = raw curves");
+  check(report.gif_frames >= 1, "report.gif_frames", report.gif_frames, "must be at least 1");
 }
 
 std::string Config::to_toml() const {

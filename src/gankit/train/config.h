@@ -8,6 +8,7 @@
 
 #include "gankit/data/data_options.h"
 #include "gankit/models/model_options.h"
+#include "gankit/report/report_options.h"
 #include "gankit/train/train_options.h"
 
 namespace gankit::train {
@@ -16,6 +17,7 @@ struct Config {
   models::ModelOptions model;
   data::DataOptions data;
   TrainOptions train;
+  report::ReportOptions report;
   /// Keys a file or `--set` gave a value ("train.lr_g", ...); the rest keep their defaults.
   std::set<std::string> explicit_keys;
 

@@ -14,16 +14,6 @@ namespace gankit::train {
 namespace {
 
 /// Held-out images (data.split = test) as uint8, or an undefined tensor when the data has none.
-torch::Tensor held_out_images(const Config& config) {
-  auto data = config.data;
-  data.split = "test";
-  try {
-    return data::load_images(data).images;
-  } catch (const gankit::Error&) {
-    return {};
-  }
-}
-
 /// Training holes for n images of side `size`: one kind, or for "mixed" a kind drawn per image.
 /// Drawn from torch's default generator, whose state checkpoints keep.
 torch::Tensor training_masks(const std::string& kind, int64_t n, int64_t size) {
@@ -76,7 +66,7 @@ Inpainting::Inpainting(const Config& config, const data::DataInfo& info, torch::
   critic_->to(device);
   optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_);
   optimizer_d_ = make_optimizer(config.train, critic_->parameters(), lr_d_);
-  held_out_ = held_out_images(config);
+  held_out_ = data::load_held_out(config.data).images;
 }
 
 StepStats Inpainting::train_step(data::Loader& loader) {
@@ -96,9 +86,9 @@ StepStats Inpainting::train_step(data::Loader& loader) {
   torch::Tensor penalty;
   if (penalty_ != losses::Penalty::None) {
     const losses::Critic critic = [&](const torch::Tensor& x) { return critic_->forward(x, {}); };
-    penalty = penalty_ == losses::Penalty::R1 ? losses::r1_penalty(critic, real)
-                                              : losses::gradient_penalty(critic, real, completed.detach());
-    loss_d = loss_d + (penalty_ == losses::Penalty::R1 ? 0.5 : 1.0) * penalty_weight_ * penalty;
+    const auto term = losses::penalty_term(penalty_, penalty_weight_, critic, real, completed);
+    penalty = term.value;
+    loss_d = loss_d + term.loss;
   }
   loss_d.backward();
   optimizer_d_->step();
@@ -117,7 +107,7 @@ StepStats Inpainting::train_step(data::Loader& loader) {
                    {"loss_g_l1", hole_l1.detach()},
                    {"d_real", losses::discriminator_score(loss_, real_logits.detach())},
                    {"d_fake", losses::discriminator_score(loss_, fake_logits.detach())}};
-  if (penalty.defined()) stats.scalars.emplace_back(penalty_ == losses::Penalty::R1 ? "r1" : "gp", penalty.detach());
+  if (penalty.defined()) stats.scalars.emplace_back(losses::penalty_name(penalty_), penalty.detach());
   return stats;
 }
 

@@ -19,18 +19,6 @@ int64_t unet_downs(int64_t image_size) {
   return downs;
 }
 
-/// Held-out pairs (data.split = test) as uint8, or undefined tensors when the data has none.
-std::pair<torch::Tensor, torch::Tensor> held_out_pairs(const Config& config) {
-  auto data = config.data;
-  data.split = "test";
-  try {
-    auto set = data::load_images(data);
-    return {set.images, set.targets};
-  } catch (const gankit::Error&) {
-    return {};  // no held-out split: evaluation is skipped
-  }
-}
-
 }  // namespace
 
 models::UnetGenerator Pix2pix::make_generator(const Config& config, int64_t channels, int64_t image_size) {
@@ -60,7 +48,9 @@ Pix2pix::Pix2pix(const Config& config, const data::DataInfo& info, torch::Device
   optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_);
   optimizer_d_ = make_optimizer(config.train, discriminator_->parameters(), lr_d_);
 
-  std::tie(held_out_inputs_, held_out_targets_) = held_out_pairs(config);
+  auto held_out = data::load_held_out(config.data);
+  held_out_inputs_ = held_out.images;
+  held_out_targets_ = held_out.targets;
   if (held_out_inputs_.defined() && held_out_inputs_.size(0) > 0) {
     const int64_t k = std::min<int64_t>(6, held_out_inputs_.size(0));
     preview_inputs_ = data::to_unit_range(held_out_inputs_.narrow(0, 0, k));

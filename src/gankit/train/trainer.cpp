@@ -15,7 +15,7 @@
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/models/registry.h"
-#include "gankit/report/metrics_log.h"
+#include "gankit/report/run_recorder.h"
 #include "gankit/train/checkpoint.h"
 #include "gankit/train/progress.h"
 #include "gankit/train/recipes.h"
@@ -78,7 +78,7 @@ class Training {
   fs::path checkpoint_path_;
   std::unique_ptr<data::Loader> loader_;
   std::unique_ptr<Recipe> recipe_;
-  std::unique_ptr<report::MetricsLog> metrics_;
+  std::unique_ptr<report::RunRecorder> recorder_;
   std::unique_ptr<ProgressReporter> progress_;
   models::DataShape shape_;
   int64_t start_step_ = 0;
@@ -139,8 +139,7 @@ void Training::prepare() {
 
   fs::create_directories(options_.run_dir / "samples");
   io::write_file_atomically(options_.run_dir / "config.toml", config_.to_toml());
-  metrics_ = std::make_unique<report::MetricsLog>(options_.run_dir / "metrics.jsonl",
-                                                  resuming ? start_step_ : -1);
+  recorder_ = std::make_unique<report::RunRecorder>(options_.run_dir, config_.report, resuming ? start_step_ : -1);
 
   out_ << info.description << '\n'
        << fmt::format("model {}: G {} + D {} parameters; {} steps of batch {}; {} threads on {}\n",
@@ -174,7 +173,7 @@ void Training::log_step(int64_t step, std::vector<std::pair<std::string, torch::
   record["lr_g"] = lr_g;
   record["lr_d"] = lr_d;
   record["images_per_s"] = images_per_s;
-  metrics_->append(record);
+  recorder_->record(record);
   progress_->report(step, scalars, images_per_s);
 }
 
@@ -182,6 +181,8 @@ void Training::write_grid(int64_t step) {
   recipe_->refresh(step);
   result_.last_grid = options_.run_dir / "samples" / fmt::format("step_{:06}.png", step);
   recipe_->write_progress_image(result_.last_grid);
+  recorder_->image(step, result_.last_grid);
+  recorder_->refresh({"running", step, total_steps_});
 }
 
 void Training::evaluate(int64_t step) {
@@ -194,7 +195,7 @@ void Training::evaluate(int64_t step) {
     record[name] = value;
     line += fmt::format(" {} {:.4g}", name, value);
   }
-  metrics_->append(record);
+  recorder_->record(record);
   progress_->message(line);
 }
 
@@ -246,6 +247,7 @@ TrainResult Training::run() {
     if ((t.checkpoint_every > 0 && step % t.checkpoint_every == 0) || last) save(step);
   }
   if (result_.interrupted && saved_at_ != step && step > start_step_) save(step);
+  result_.report = recorder_->refresh({result_.interrupted ? "interrupted" : "finished", step, total_steps_});
   result_.step = step;
   result_.total_steps = total_steps_;
   result_.images_per_s =

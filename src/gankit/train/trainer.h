@@ -27,6 +27,7 @@ struct TrainResult {
   std::filesystem::path checkpoint;  ///< checkpoints/latest.pt
   std::filesystem::path last_grid;   ///< the last 10x10 grid written to samples/
   double images_per_s = 0;           ///< real images consumed per second of training
+  std::filesystem::path report;      ///< report.html
 };
 
 /// The config a resumed run continues with: the one stored in run_dir's latest checkpoint.
