@@ -18,6 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using gankit::test::count_lines;
+using gankit::test::expect_one_line_error;
 using gankit::test::run_cli;
 
 /// One tiny trained run shared by the sampling tests.
@@ -35,11 +36,6 @@ class CliWithRun : public ::testing::Test {
 };
 gankit::test::TempDir* CliWithRun::dir_ = nullptr;
 
-void expect_one_line_error(const gankit::test::CliResult& r, const std::string& needle) {
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_EQ(count_lines(r.err), 1) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-}
 
 TEST_F(CliWithRun, TrainTellsWhereTheRunIs) {
   EXPECT_TRUE(fs::exists(path("run/checkpoints/latest.pt")));

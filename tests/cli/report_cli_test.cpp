@@ -1,16 +1,17 @@
 // `gankit sample --interpolate` and `gankit report` as a user runs them.
-#include <gif_lib.h>
 #include <gtest/gtest.h>
 
 #include "gankit/io/atomic_file.h"
 #include "gankit/io/image.h"
 #include "support/cli.h"
+#include "support/gif.h"
 #include "support/tiny_run.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using gankit::test::count_lines;
+using gankit::test::expect_one_line_error;
 using gankit::test::run_cli;
 
 class CliInterpolateAndReport : public ::testing::Test {
@@ -30,20 +31,6 @@ class CliInterpolateAndReport : public ::testing::Test {
 };
 gankit::test::TempDir* CliInterpolateAndReport::dir_ = nullptr;
 
-void expect_one_line_error(const gankit::test::CliResult& r, const std::string& needle) {
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_EQ(count_lines(r.err), 1) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-}
-
-int gif_frames(const fs::path& file) {
-  int error = 0;
-  GifFileType* gif = DGifOpenFileName(file.c_str(), &error);
-  if (gif == nullptr) return -1;
-  const int n = DGifSlurp(gif) == GIF_OK ? gif->ImageCount : -1;
-  DGifCloseFile(gif, &error);
-  return n;
-}
 
 TEST_F(CliInterpolateAndReport, InterpolationWritesGridAndGif) {
   const auto r = cli("sample run/checkpoints/latest.pt --interpolate 5 -n 3 -o walk.png");
@@ -52,7 +39,7 @@ TEST_F(CliInterpolateAndReport, InterpolationWritesGridAndGif) {
   // 3 paths of 5 images of 16x16, 2 px apart: a 3x5 grid.
   const auto grid = gankit::io::read_image(path("walk.png"));
   EXPECT_EQ(grid.sizes(), (std::vector<int64_t>{1, 3 * 18 + 2, 5 * 18 + 2}));
-  EXPECT_EQ(gif_frames(path("walk.gif")), 8);  // there (5) and back (3)
+  EXPECT_EQ(gankit::test::gif_frame_count(path("walk.gif")), 8);  // there (5) and back (3)
   // Each row starts and ends on different noise: its first and last images differ.
   const auto first = grid.narrow(1, 2, 16).narrow(2, 2, 16), last = grid.narrow(1, 2, 16).narrow(2, 2 + 4 * 18, 16);
   EXPECT_FALSE(torch::equal(first, last));

@@ -1,6 +1,5 @@
 // What a training run leaves for people to look at: report.html, PNG plots, the progress GIF and
 // TensorBoard events, kept in step with metrics.jsonl, including across a resume.
-#include <gif_lib.h>
 #include <gtest/gtest.h>
 
 #include "gankit/io/atomic_file.h"
@@ -8,6 +7,7 @@
 #include "gankit/report/metrics_log.h"
 #include "gankit/report/run_report.h"
 #include "gankit/report/tensorboard.h"
+#include "support/gif.h"
 #include "support/test_support.h"
 #include "support/tiny_run.h"
 
@@ -34,15 +34,6 @@ std::vector<fs::path> event_files(const fs::path& dir) {
   return files;
 }
 
-int gif_frame_count(const fs::path& path) {
-  int error = 0;
-  GifFileType* gif = DGifOpenFileName(path.c_str(), &error);
-  if (gif == nullptr) return -1;
-  const int frames = DGifSlurp(gif) == GIF_OK ? gif->ImageCount : -1;
-  DGifCloseFile(gif, &error);
-  return frames;
-}
-
 TEST(RunReport, SixtyStepRunLeavesReportPlotsGifAndEvents) {
   test::TempDir dir;
   const auto result = test::train_quietly(sixty_step_config(), dir / "run");
@@ -61,7 +52,7 @@ TEST(RunReport, SixtyStepRunLeavesReportPlotsGifAndEvents) {
     EXPECT_EQ(image.size(2), 640) << plot;
     EXPECT_EQ(image.size(1), 400) << plot;
   }
-  EXPECT_EQ(gif_frame_count(run / "progress.gif"), 3);  // grids at 20, 40, 60
+  EXPECT_EQ(test::gif_frame_count(run / "progress.gif"), 3);  // grids at 20, 40, 60
 
   const auto files = event_files(run);
   ASSERT_EQ(files.size(), 1u);
@@ -112,7 +103,7 @@ TEST(RunReport, ResumedRunTellsTensorBoardWhereItResumed) {
     if (event.scalar) EXPECT_GT(event.step, 40) << "the resumed file repeats no step";
   }
   EXPECT_TRUE(started);
-  EXPECT_EQ(gif_frame_count(dir / "run" / "progress.gif"), 3);
+  EXPECT_EQ(test::gif_frame_count(dir / "run" / "progress.gif"), 3);
 }
 
 TEST(RunReport, TensorBoardCanBeTurnedOff) {

@@ -46,4 +46,11 @@ inline int count_lines(const std::string& text) {
   return n;
 }
 
+/// A failed command that said one line on stderr, containing `needle`.
+inline void expect_one_line_error(const CliResult& r, const std::string& needle) {
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+}
+
 }  // namespace gankit::test
