@@ -20,4 +20,15 @@ inline bool cuda_available() { return torch::cuda::is_available(); }
 /// spinning beside the training step's team, slows both down on a small machine.
 void run_intraop_on_this_thread_only();
 
+/// A convolution's explicit padding (options.padding() holds a variant: c10::variant in 1.13,
+/// std::variant in 2.x). Transposed convolutions only ever hold the explicit form.
+template <size_t D, typename Padding>
+torch::ExpandingArray<D> explicit_padding(const Padding& padding) {
+#if GANKIT_TORCH_AT_LEAST(2, 1)
+  return std::get<torch::ExpandingArray<D>>(padding);
+#else
+  return c10::get<torch::ExpandingArray<D>>(padding);
+#endif
+}
+
 }  // namespace gankit::compat

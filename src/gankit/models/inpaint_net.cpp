@@ -1,5 +1,6 @@
 #include "gankit/models/inpaint_net.h"
 
+#include "gankit/nn/conv_transpose.h"
 #include "gankit/nn/init.h"
 
 namespace gankit::models {
@@ -25,8 +26,8 @@ tnn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, in
                          .bias(false));
 }
 
-tnn::ConvTranspose2d up(int64_t in, int64_t out) {
-  return tnn::ConvTranspose2d(tnn::ConvTranspose2dOptions(in, out, 4).stride(2).padding(1).bias(false));
+nn::BatchedConvTranspose2d up(int64_t in, int64_t out) {
+  return nn::BatchedConvTranspose2d(tnn::ConvTranspose2dOptions(in, out, 4).stride(2).padding(1).bias(false));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "gankit/nn/conv_transpose.h"
 #include "gankit/nn/init.h"
 
 namespace gankit::models {
@@ -47,11 +48,11 @@ UnetGeneratorImpl::UnetGeneratorImpl(const UnetGeneratorOptions& options_) : opt
     const int64_t in = l == n - 1 ? channels(l) : 2 * channels(l);
     tnn::Sequential up(tnn::ReLU(tnn::ReLUOptions().inplace(true)));
     if (l == 0) {
-      up->push_back(tnn::ConvTranspose2d(
+      up->push_back(nn::BatchedConvTranspose2d(
           tnn::ConvTranspose2dOptions(in, options.out_channels(), 4).stride(2).padding(1).bias(true)));
       up->push_back(tnn::Tanh());
     } else {
-      up->push_back(tnn::ConvTranspose2d(
+      up->push_back(nn::BatchedConvTranspose2d(
           tnn::ConvTranspose2dOptions(in, channels(l - 1), 4).stride(2).padding(1).bias(false)));
       up->push_back(tnn::BatchNorm2d(channels(l - 1)));
       // The reference's `for i in range(num_downs - 5)` blocks: levels 4 .. n-2.

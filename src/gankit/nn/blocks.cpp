@@ -1,5 +1,6 @@
 #include "gankit/nn/blocks.h"
 
+#include "gankit/nn/conv_transpose.h"
 #include "gankit/nn/spectral_norm.h"
 
 namespace gankit::nn {
@@ -11,7 +12,7 @@ torch::nn::AnyModule conv2d(const torch::nn::Conv2dOptions& options, bool spectr
 }
 
 torch::nn::AnyModule conv_transpose2d(const torch::nn::ConvTranspose2dOptions& options, bool spectral_norm) {
-  return spectral_norm ? tnn::AnyModule(SNConvTranspose2d(options)) : tnn::AnyModule(tnn::ConvTranspose2d(options));
+  return spectral_norm ? tnn::AnyModule(SNConvTranspose2d(options)) : tnn::AnyModule(BatchedConvTranspose2d(options));
 }
 
 void append_up_block(torch::nn::Sequential& sequence, int64_t in, int64_t out, const BlockOptions& options) {

@@ -1,5 +1,7 @@
 #include "gankit/nn/spectral_norm.h"
 
+#include "gankit/nn/conv_transpose.h"
+
 #include <utility>
 
 namespace gankit::nn {
@@ -74,7 +76,11 @@ torch::Tensor SpectralNormImpl<LayerImpl>::forward(const torch::Tensor& input) {
   auto normalized = spectral_normalize(layer->weight, u, v, dim(), this->is_training(), options);
   // The layer's forward reads its `weight` member; the registered parameter stays untouched.
   ScopedSwap swap(layer->weight, std::move(normalized));
-  return layer->forward(input);
+  if constexpr (std::is_same_v<LayerImpl, torch::nn::ConvTranspose2dImpl>) {
+    return conv_transpose2d_forward(*layer, input);  // small inputs as one GEMM, as everywhere
+  } else {
+    return layer->forward(input);
+  }
 }
 
 template <typename LayerImpl>

@@ -2,10 +2,11 @@
 
 #include "gankit/compat.h"
 #include "gankit/data/transforms.h"
+#include "gankit/error.h"
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
-#include "gankit/error.h"
 #include "gankit/nn/batchnorm_stats.h"
+#include "gankit/nn/frozen_parameters.h"
 #include "gankit/train/optimizers.h"
 #include "gankit/train/weight_average.h"
 
@@ -137,14 +138,18 @@ StepStats AdversarialGan::train_step(data::Loader& loader) {
 
   // G update on the last fake batch, scored by the freshly updated D.
   optimizer_g_->zero_grad();
-  const auto scores_for_g = d.score(augment(fake), fake_labels);
-  auto loss_g = losses::generator_loss(loss_, scores_for_g.logits);
-  if (scores_for_g.class_logits.defined()) {
-    const auto class_loss = torch::nn::functional::cross_entropy(scores_for_g.class_logits, fake_labels);
-    extra.scalars.emplace_back("class_loss_g", class_loss.detach());
-    loss_g = loss_g + class_loss;
+  torch::Tensor loss_g;
+  {
+    nn::FrozenParameters frozen_d(d);  // backward through D for G's gradient only
+    const auto scores_for_g = d.score(augment(fake), fake_labels);
+    loss_g = losses::generator_loss(loss_, scores_for_g.logits);
+    if (scores_for_g.class_logits.defined()) {
+      const auto class_loss = torch::nn::functional::cross_entropy(scores_for_g.class_logits, fake_labels);
+      extra.scalars.emplace_back("class_loss_g", class_loss.detach());
+      loss_g = loss_g + class_loss;
+    }
+    loss_g.backward();
   }
-  loss_g.backward();
   optimizer_g_->step();
   if (average_generator_) update_weight_average(*average_generator_, g, ema_decay_, ema_updates_++);
 

@@ -7,6 +7,7 @@
 #include "gankit/io/image.h"
 #include "gankit/metrics/image_quality.h"
 #include "gankit/nn/blocks.h"
+#include "gankit/nn/frozen_parameters.h"
 #include "gankit/train/optimizers.h"
 
 namespace gankit::train {
@@ -94,6 +95,7 @@ StepStats Inpainting::train_step(data::Loader& loader) {
   optimizer_d_->step();
 
   optimizer_g_->zero_grad();
+  nn::FrozenParameters frozen_critic(*critic_);  // backward through D for G's gradient only
   // L1 over the hole only: outside it the composite is the input whatever G paints.
   const auto hole_l1 = ((painted - real).abs() * masks).sum() / (masks.sum() * real.size(1)).clamp_min(1);
   const auto loss_adv = losses::generator_loss(loss_, critic_->forward(completed, {}));

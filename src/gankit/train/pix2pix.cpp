@@ -6,6 +6,7 @@
 #include "gankit/io/image.h"
 #include "gankit/metrics/image_quality.h"
 #include "gankit/nn/blocks.h"
+#include "gankit/nn/frozen_parameters.h"
 #include "gankit/train/optimizers.h"
 
 namespace gankit::train {
@@ -80,6 +81,7 @@ StepStats Pix2pix::train_step(data::Loader& loader) {
 
   // G: fool D on the pair, and stay close to the target.
   optimizer_g_->zero_grad();
+  nn::FrozenParameters frozen_d(*discriminator_);  // backward through D for G's gradient only
   const auto loss_gan = losses::generator_loss(loss_, discriminator_->forward(torch::cat({input, fake}, 1)));
   const auto loss_l1 = torch::l1_loss(fake, target);
   const auto loss_g = loss_gan + l1_weight_ * loss_l1;
