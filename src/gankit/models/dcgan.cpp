@@ -70,6 +70,7 @@ DcganDiscriminatorImpl::DcganDiscriminatorImpl(const DcganOptions& options_) : o
   body_ = tnn::Sequential();
   // [N,C(+1),S,S] -> [N,w,S/2,S/2]; no BatchNorm on the input layer (Radford et al.)
   nn::append_down_block(body_, input, w, nn::BlockOptions().batch_norm(false).spectral_norm(sn));
+  input_block_layers_ = body_->size();
   int64_t channels = w;
   for (int64_t i = 0, at = size / 2; i < stages; ++i, channels *= 2, at /= 2) {
     if (at == options.attention_size()) {
@@ -101,7 +102,16 @@ Scores DcganDiscriminatorImpl::score(const torch::Tensor& images, const torch::T
     const int64_t size = options.image_size();
     input = torch::cat({images, label_map_->forward(labels).view({-1, 1, size, size})}, 1);  // +1 channel
   }
-  const auto features = body_->forward(input);  // [N,C,S,S] -> [N,c,4,4]
+  // [N,C,S,S] -> [N,c,4,4]. Past the input block the activations go channels-last: oneDNN's
+  // convolutions and their backward run faster on that layout for the wide layers (D forward +
+  // backward 60 -> 55 ms for DCGAN-32 at batch 64; the whole step about 3% faster, median of 6
+  // alternating runs); the few-channel input convolution is faster as it is.
+  auto features = input;
+  size_t layer = 0;
+  for (auto& module : *body_) {
+    features = module.forward(features);
+    if (++layer == input_block_layers_) features = features.contiguous(torch::MemoryFormat::ChannelsLast);
+  }
   Scores scores{validity_.forward<torch::Tensor>(features).view({-1}), {}};
   if (!classes_.is_empty()) scores.class_logits = classes_.forward<torch::Tensor>(features).flatten(1);  // [N,K]
   return scores;

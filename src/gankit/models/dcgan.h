@@ -62,6 +62,8 @@ class DcganDiscriminatorImpl : public Discriminator {
  private:
   torch::nn::Embedding label_map_{nullptr};
   torch::nn::Sequential body_{nullptr};
+  /// Layers of body_ in the input block; the rest run channels-last (see score()).
+  size_t input_block_layers_ = 0;
   torch::nn::AnyModule validity_, classes_;
 };
 TORCH_MODULE(DcganDiscriminator);

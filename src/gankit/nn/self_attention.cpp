@@ -40,10 +40,10 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x) {
   TORCH_CHECK(x.dim() == 4 && x.size(1) == options.channels(), "self-attention: expected [N,",
               options.channels(), ",H,W], got ", x.sizes());
   const int64_t n = x.size(0), c = x.size(1), positions = x.size(2) * x.size(3);
-  const auto q = query.forward(x).view({n, -1, positions}).permute({0, 2, 1});   // [N,HW,C/8]
-  const auto k = key.forward(x).view({n, -1, positions});                        // [N,C/8,HW]
+  const auto q = query.forward(x).reshape({n, -1, positions}).permute({0, 2, 1});   // [N,HW,C/8]
+  const auto k = key.forward(x).reshape({n, -1, positions});                       // [N,C/8,HW]
   const auto attention = torch::softmax(torch::bmm(q, k), -1);                   // [N,HW,HW], rows sum to 1
-  const auto v = value.forward(x).view({n, c, positions});                       // [N,C,HW]
+  const auto v = value.forward(x).reshape({n, c, positions});                      // [N,C,HW]
   const auto out = torch::bmm(v, attention.permute({0, 2, 1})).view(x.sizes());  // [N,C,H,W]
   return gamma * out + x;
 }
