@@ -100,8 +100,25 @@ def dataset_paths(name, split="train"):
     return imgs, labels
 
 
+def cifar10_root(split="train"):
+    root = os.path.join(os.environ.get("GANKIT_DATA", os.path.expanduser("~/.cache/gankit/data")),
+                        "cifar10-jpeg", split)
+    if not os.path.isdir(root):
+        raise FileNotFoundError(f"{root} not found (scripts/setup.sh extracts ../shared/data/cifar10-jpeg.tar.gz)")
+    return root
+
+
 def load_images(name, split="train"):
-    """uint8 array (N, H, W) and int64 labels (N,)."""
+    """uint8 array (N, H, W) or (N, H, W, 3) and int64 labels (N,)."""
+    if name == "cifar10":
+        # Decoded once with PIL, as a tuned script keeps the set in memory.
+        from PIL import Image
+        root = cifar10_root(split)
+        classes = sorted(os.listdir(root))
+        files = [(os.path.join(root, c, f), k) for k, c in enumerate(classes)
+                 for f in sorted(os.listdir(os.path.join(root, c)))]
+        images = np.stack([np.asarray(Image.open(f).convert("RGB")) for f, _ in files])
+        return images, np.array([k for _, k in files], dtype=np.int64)
     imgs, labels = dataset_paths(name, split)
     return read_idx(imgs), read_idx(labels).astype(np.int64)
 
@@ -121,8 +138,18 @@ class IdxDataset(torch.utils.data.Dataset):
         return self.transform(img), int(self.labels[i])
 
 
-def default_batches(images, labels, image_size, batch_size, num_workers=0):
+def default_batches(images, labels, image_size, batch_size, num_workers=0, folder=None):
     import torchvision.transforms as T
+    if folder is not None:
+        # An image folder as a user reads it: torchvision's ImageFolder, one JPEG decoded per item.
+        import torchvision.datasets as datasets
+        tf = T.Compose([T.Resize(image_size), T.ToTensor(), T.Normalize((0.5,) * 3, (0.5,) * 3)])
+        ds = datasets.ImageFolder(folder, transform=tf)
+        loader = torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=True, drop_last=True,
+                                             num_workers=num_workers, persistent_workers=num_workers > 0)
+        while True:
+            for x, _ in loader:
+                yield x
     tf = [T.Resize(image_size)] if image_size != images.shape[1] else []
     tf += [T.ToTensor(), T.Normalize((0.5,), (0.5,))]
     ds = IdxDataset(images, labels, T.Compose(tf))
@@ -135,9 +162,11 @@ def default_batches(images, labels, image_size, batch_size, num_workers=0):
 
 def tuned_batches(images, image_size, batch_size):
     n = images.shape[0]
-    x = torch.empty(n, 1, image_size, image_size)  # the whole set as float, filled in chunks
+    nc = 3 if images.ndim == 4 else 1
+    x = torch.empty(n, nc, image_size, image_size)  # the whole set as float, filled in chunks
     for i in range(0, n, 4096):
-        c = torch.from_numpy(np.array(images[i:i + 4096])).unsqueeze(1).float()  # 0..255
+        c = torch.from_numpy(np.array(images[i:i + 4096])).float()  # 0..255
+        c = c.permute(0, 3, 1, 2) if nc == 3 else c.unsqueeze(1)
         if image_size != images.shape[1]:
             # torchvision Resize(32) on a PIL 'L' image = bilinear (half-pixel centres), rounded
             # to uint8.  PIL's fixed-point arithmetic rounds ~10% of pixels one level differently.
@@ -249,7 +278,7 @@ def main():
     t_proc0 = process_start_time()
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", choices=["mlp", "dcgan"], required=True)
-    p.add_argument("--dataset", choices=["mnist", "fashion-mnist"], default="fashion-mnist")
+    p.add_argument("--dataset", choices=["mnist", "fashion-mnist", "cifar10"], default="fashion-mnist")
     p.add_argument("--style", choices=["default", "tuned"], default="default")
     p.add_argument("--steps", type=int, default=937)
     p.add_argument("--batch-size", type=int, default=64)
@@ -278,9 +307,10 @@ def main():
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
 
-    z_dim, nc = 100, 1
+    z_dim, nc = 100, 3 if args.dataset == "cifar10" else 1
     image_size = 32 if args.model == "dcgan" else 28
-    images, labels = load_images(args.dataset, "train")
+    folder = cifar10_root("train") if args.dataset == "cifar10" and args.style == "default" else None
+    images, labels = load_images(args.dataset, "train") if folder is None else (None, None)
 
     if args.model == "dcgan":
         netG, netD = DcganGenerator(z_dim, nc), DcganDiscriminator(nc)
@@ -300,7 +330,7 @@ def main():
 
     if args.style == "default" or args.workers > 0:
         batches = default_batches(images, labels, image_size, args.batch_size,
-                                  num_workers=args.workers if args.style == "tuned" else 0)
+                                  num_workers=args.workers if args.style == "tuned" else 0, folder=folder)
     else:
         batches = tuned_batches(images, image_size, args.batch_size)
 

@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+"""gankit's benchmark suite: training and sampling speed and memory next to PyTorch Python
+references of the same models, data and hyper-parameters, run in this one invocation.
+
+    /usr/bin/python3 bench/suite.py              # the whole suite (about 40 min on 2 cores)
+    /usr/bin/python3 bench/suite.py --quick      # every case at a tenth of the steps
+    /usr/bin/python3 bench/suite.py --only dcgan-fashion-mnist-b64
+
+Training: `gankit train CONFIG` (whole process: start-up, data loading, grids, report,
+checkpoints) against bench/reference/train_gan.py, once as a user writes it by default (torch's
+default threads, a Dataset with per-item torchvision transforms or ImageFolder) and once tuned
+(threads = cores, the data decoded once into a float tensor in memory; DataLoader workers only
+lose on 2 cores, see train_gan.py). Ratios are against the tuned run. Each number is the
+process's own: training images/s as the tool reports it over its training loop, wall time and
+peak RSS of the whole process (os.wait4).
+Sampling: `gankit sample CKPT -n 10000 -o X.npy` against bench/reference/sample_gan.py, whole
+processes. Evaluation throughput joins the suite with `gankit eval` (issue 7).
+Writes bench/results/suite.md and suite.json. Run it on a quiet machine: two-thread runs
+collapse when another process takes a core, and single runs vary by about 10% here.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GANKIT = os.path.join(ROOT, "build", "gankit")
+PYTHON = "/usr/bin/python3"
+
+# name, model, dataset, gankit config, batch, steps, extra gankit settings for parity
+TRAIN_CASES = [
+    ("mlp-mnist-b64", "mlp", "mnist", "gan-mnist", 64, 1000),
+    ("mlp-mnist-b256", "mlp", "mnist", "gan-mnist", 256, 250),
+    ("dcgan-fashion-mnist-b64", "dcgan", "fashion-mnist", "dcgan-fashion-mnist", 64, 937),  # the goal: 1 epoch
+    ("dcgan-fashion-mnist-b256", "dcgan", "fashion-mnist", "dcgan-fashion-mnist", 256, 100),
+    ("dcgan-cifar10-b64", "dcgan", "cifar10", "dcgan-cifar10", 64, 300),
+    ("dcgan-cifar10-b256", "dcgan", "cifar10", "dcgan-cifar10", 256, 75),
+]
+SAMPLE_CASES = [("dcgan-fashion-mnist", "dcgan", 1), ("dcgan-cifar10", "dcgan", 3), ("mlp-mnist", "mlp", 1)]
+SAMPLES = 10000
+
+
+def run(cmd, log_path):
+    """Runs cmd; returns (stdout, wall seconds, peak RSS MiB) of that process."""
+    start = time.time()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT)
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed (see {log_path}): {' '.join(cmd)}")
+    return out, time.time() - start, usage.ru_maxrss / 1024
+
+
+def gankit_train(case, steps, work):
+    name, model, dataset, config, batch, _ = case
+    run_dir = os.path.join(work, f"{name}-gankit")
+    subprocess.run(["rm", "-rf", run_dir], check=True)
+    # Same hyper-parameters as the reference: the configs' own, minus the weight average the MLP
+    # configs add (the reference keeps none).
+    out, wall, rss = run([GANKIT, "train", config, "--out", run_dir, "--set", f"train.steps={steps}",
+                          "--set", f"train.batch_size={batch}", "--set", "train.ema=0"],
+                         os.path.join(work, f"{name}-gankit.log"))
+    done = [line for line in out.splitlines() if line.startswith("done:")][-1]
+    return {"tool": "gankit", "images_per_s": float(done.split(",")[1].split()[0]), "process_wall_s": wall,
+            "peak_rss_mb": rss, "checkpoint": os.path.join(run_dir, "checkpoints", "latest.pt")}
+
+
+def python_train(case, steps, style, work):
+    name, model, dataset, _, batch, _ = case
+    out, wall, rss = run([PYTHON, "bench/reference/train_gan.py", "--model", model, "--dataset", dataset,
+                          "--style", style, "--steps", str(steps), "--batch-size", str(batch), "--log-every", "0"],
+                         os.path.join(work, f"{name}-{style}.log"))
+    result = json.loads(out.strip().splitlines()[-1])
+    return {"tool": f"pytorch ({style})", "images_per_s": result["train_images_per_s"], "process_wall_s": wall,
+            "peak_rss_mb": rss, "threads": result["threads"]}
+
+
+def sample_rows(name, model, channels, checkpoint, work):
+    rows = []
+    out_path = os.path.join(work, f"{name}-samples.npy")
+    _, wall, rss = run([GANKIT, "sample", checkpoint, "-n", str(SAMPLES), "-o", out_path],
+                       os.path.join(work, f"{name}-sample-gankit.log"))
+    rows.append({"tool": "gankit", "images_per_s": SAMPLES / wall, "process_wall_s": wall, "peak_rss_mb": rss})
+    for style in ("default", "tuned"):
+        _, wall, rss = run([PYTHON, "bench/reference/sample_gan.py", "--model", model, "--channels", str(channels),
+                            "-n", str(SAMPLES), "--out", out_path, "--style", style],
+                           os.path.join(work, f"{name}-sample-{style}.log"))
+        rows.append({"tool": f"pytorch ({style})", "images_per_s": SAMPLES / wall, "process_wall_s": wall,
+                     "peak_rss_mb": rss})
+    return rows
+
+
+def with_ratios(rows):
+    tuned = next(r for r in rows if r["tool"] == "pytorch (tuned)")
+    for r in rows:
+        r["speed_vs_tuned"] = r["images_per_s"] / tuned["images_per_s"]
+        r["wall_vs_tuned"] = tuned["process_wall_s"] / r["process_wall_s"]  # > 1: faster than tuned
+    return rows
+
+
+def table(title, rows, what):
+    lines = [f"### {title}", "", f"| tool | {what} img/s | × tuned | process wall s | × tuned (wall) | peak RSS MiB |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['tool']} | {r['images_per_s']:.0f} | {r['speed_vs_tuned']:.2f} | {r['process_wall_s']:.1f} | "
+                     f"{r['wall_vs_tuned']:.2f} | {r['peak_rss_mb']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="a tenth of the steps (a smoke run, not figures)")
+    ap.add_argument("--only", default="", help="comma-separated case names")
+    args = ap.parse_args()
+    if not os.path.exists(GANKIT):
+        sys.exit(f"{GANKIT} not found: build first (bash scripts/setup.sh)")
+    work = os.path.join(ROOT, "bench", ".cache", "suite")
+    os.makedirs(work, exist_ok=True)
+    only = set(filter(None, args.only.split(",")))
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    report = [f"## gankit benchmark suite ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {cpu})", "",
+              "Command: `/usr/bin/python3 bench/suite.py" + (" --quick" if args.quick else "") + "`.", ""]
+    results = {"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(), "cpu": cpu, "train": {}, "sample": {}}
+    checkpoints = {}
+    for case in TRAIN_CASES:
+        name, steps = case[0], max(1, case[5] // 10) if args.quick else case[5]
+        if only and name not in only:
+            continue
+        print(f"[suite] train {name}: {steps} steps", file=sys.stderr, flush=True)
+        rows = [gankit_train(case, steps, work)] + [python_train(case, steps, s, work) for s in ("default", "tuned")]
+        checkpoints.setdefault(f"{case[1]}-{case[2]}", rows[0]["checkpoint"])
+        results["train"][name] = with_ratios(rows)
+        report.append(table(f"train {name}: {steps} steps of batch {case[4]}", rows, "train"))
+        print(report[-1], flush=True)
+    for name, model, channels in SAMPLE_CASES:
+        if name not in checkpoints:
+            continue
+        print(f"[suite] sample {name}", file=sys.stderr, flush=True)
+        rows = with_ratios(sample_rows(name, model, channels, checkpoints[name], work))
+        results["sample"][name] = rows
+        report.append(table(f"sample {name}: {SAMPLES} images to .npy", rows, "sample"))
+        print(report[-1], flush=True)
+    report.append("Evaluation throughput: `gankit eval` arrives with issue 7.\n")
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    stem = os.path.join(ROOT, "bench", "results", "suite-quick" if args.quick else "suite")
+    with open(stem + ".md", "w") as f:
+        f.write("\n".join(report))
+    with open(stem + ".json", "w") as f:
+        json.dump(results, f, indent=1)
+    print(f"wrote {stem}.md and {stem}.json", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
