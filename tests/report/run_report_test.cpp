@@ -47,7 +47,7 @@ TEST(RunReport, SixtyStepRunLeavesReportPlotsGifAndEvents) {
   }
   EXPECT_EQ(html.find("http-equiv=\"refresh\""), std::string::npos) << "a finished run's page need not reload";
 
-  for (const char* plot : {"losses", "d_outputs", "throughput", "learning_rate"}) {
+  for (const char* plot : {"losses", "d_outputs", "throughput", "memory", "learning_rate"}) {
     const auto image = io::read_image(run / "plots" / (std::string(plot) + ".png"));
     EXPECT_EQ(image.size(2), 640) << plot;
     EXPECT_EQ(image.size(1), 400) << plot;
@@ -75,6 +75,10 @@ TEST(RunReport, SixtyStepRunLeavesReportPlotsGifAndEvents) {
   std::vector<std::pair<int64_t, double>> logged;
   for (const auto& record : records) {
     if (record.contains("loss_d")) logged.emplace_back(record["step"].get<int64_t>(), record["loss_d"].get<double>());
+  }
+  // Every log line carries the process's resident memory, the basis of plots/memory.png.
+  for (const auto& record : records) {
+    if (record.contains("loss_d")) EXPECT_GT(record.value("rss_mb", 0.0), 10.0);
   }
   ASSERT_EQ(loss_d.size(), logged.size());
   ASSERT_EQ(logged.size(), 6u);

@@ -12,7 +12,7 @@ namespace {
 using nlohmann::json;
 
 // Chart groups in display order. A metric belongs to the first group that claims it.
-enum class Group { Losses, DiscriminatorOutputs, HeldOut, LossComponents, Throughput, LearningRate };
+enum class Group { Losses, DiscriminatorOutputs, HeldOut, LossComponents, Throughput, Memory, LearningRate };
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
@@ -23,6 +23,7 @@ Group group_of(const std::string& name) {
     return Group::LossComponents;
   }
   if (name == "images_per_s") return Group::Throughput;
+  if (name == "rss_mb") return Group::Memory;
   if (name == "lr_g" || name == "lr_d") return Group::LearningRate;
   return Group::HeldOut;
 }
@@ -61,7 +62,7 @@ bool is_metric(const std::string& key, const json& value) {
 std::string metric_label(const std::string& name) {
   static const std::map<std::string, std::string> labels{
       {"loss_d", "D loss"},       {"loss_g", "G loss"},     {"d_real", "D(x)"},
-      {"d_fake", "D(G(z))"},      {"images_per_s", "images/s"}, {"lr_g", "G learning rate"},
+      {"d_fake", "D(G(z))"},      {"images_per_s", "images/s"}, {"rss_mb", "resident memory (MiB)"}, {"lr_g", "G learning rate"},
       {"lr_d", "D learning rate"}, {"gp", "gradient penalty"},   {"r1", "R1 penalty"}};
   const auto it = labels.find(name);
   return it != labels.end() ? it->second : name;
@@ -74,6 +75,7 @@ std::string tensorboard_tag(const std::string& name) {
     case Group::HeldOut: return "held_out/" + name;
     case Group::LossComponents: return "loss_components/" + name;
     case Group::Throughput: return "speed/" + name;
+    case Group::Memory: return "memory/" + name;
     case Group::LearningRate: return "learning_rate/" + name;
   }
   return name;
@@ -144,6 +146,9 @@ std::vector<Chart> run_charts(const std::vector<json>& records) {
         break;
       case Group::Throughput:
         chart_for("throughput", "Training throughput", "images/s").series.push_back(std::move(series));
+        break;
+      case Group::Memory:
+        chart_for("memory", "Resident memory", "MiB").series.push_back(std::move(series));
         break;
       case Group::LearningRate:
         chart_for("learning_rate", "Learning rates", "learning rate").series.push_back(std::move(series));
