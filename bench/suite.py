@@ -110,20 +110,34 @@ def table(title, rows, what):
     return "\n".join(lines) + "\n"
 
 
+def markdown(results, command):
+    report = [f"## gankit benchmark suite ({results['cores']} cores, {results['cpu']})", "",
+              f"Command: `{command}`; each case as last measured ({results['date']} or earlier, see suite.json).", ""]
+    for name, case in results["train"].items():
+        report.append(table(f"train {name}: {case['steps']} steps of batch {case['batch']}", case["rows"], "train"))
+    for name, rows in results["sample"].items():
+        report.append(table(f"sample {name}: {SAMPLES} images to .npy", rows, "sample"))
+    report.append("Evaluation throughput: `gankit eval` arrives with issue 7.\n")
+    return "\n".join(report)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="a tenth of the steps (a smoke run, not figures)")
-    ap.add_argument("--only", default="", help="comma-separated case names")
+    ap.add_argument("--only", default="", help="comma-separated case names; the other cases keep their last figures")
     args = ap.parse_args()
     if not os.path.exists(GANKIT):
         sys.exit(f"{GANKIT} not found: build first (bash scripts/setup.sh)")
     work = os.path.join(ROOT, "bench", ".cache", "suite")
     os.makedirs(work, exist_ok=True)
     only = set(filter(None, args.only.split(",")))
+    stem = os.path.join(ROOT, "bench", "results", "suite-quick" if args.quick else "suite")
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    report = [f"## gankit benchmark suite ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {cpu})", "",
-              "Command: `/usr/bin/python3 bench/suite.py" + (" --quick" if args.quick else "") + "`.", ""]
-    results = {"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(), "cpu": cpu, "train": {}, "sample": {}}
+    results = {"train": {}, "sample": {}}
+    if only and os.path.exists(stem + ".json"):
+        with open(stem + ".json") as f:
+            results = json.load(f)
+    results.update({"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(), "cpu": cpu})
     checkpoints = {}
     for case in TRAIN_CASES:
         name, steps = case[0], max(1, case[5] // 10) if args.quick else case[5]
@@ -132,22 +146,18 @@ def main():
         print(f"[suite] train {name}: {steps} steps", file=sys.stderr, flush=True)
         rows = [gankit_train(case, steps, work)] + [python_train(case, steps, s, work) for s in ("default", "tuned")]
         checkpoints.setdefault(f"{case[1]}-{case[2]}", rows[0]["checkpoint"])
-        results["train"][name] = with_ratios(rows)
-        report.append(table(f"train {name}: {steps} steps of batch {case[4]}", rows, "train"))
-        print(report[-1], flush=True)
+        results["train"][name] = {"steps": steps, "batch": case[4], "rows": with_ratios(rows)}
+        print(table(f"train {name}: {steps} steps of batch {case[4]}", rows, "train"), flush=True)
     for name, model, channels in SAMPLE_CASES:
         if name not in checkpoints:
             continue
         print(f"[suite] sample {name}", file=sys.stderr, flush=True)
         rows = with_ratios(sample_rows(name, model, channels, checkpoints[name], work))
         results["sample"][name] = rows
-        report.append(table(f"sample {name}: {SAMPLES} images to .npy", rows, "sample"))
-        print(report[-1], flush=True)
-    report.append("Evaluation throughput: `gankit eval` arrives with issue 7.\n")
-    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
-    stem = os.path.join(ROOT, "bench", "results", "suite-quick" if args.quick else "suite")
+        print(table(f"sample {name}: {SAMPLES} images to .npy", rows, "sample"), flush=True)
+    os.makedirs(os.path.dirname(stem), exist_ok=True)
     with open(stem + ".md", "w") as f:
-        f.write("\n".join(report))
+        f.write(markdown(results, "/usr/bin/python3 bench/suite.py" + (" --quick" if args.quick else "")))
     with open(stem + ".json", "w") as f:
         json.dump(results, f, indent=1)
     print(f"wrote {stem}.md and {stem}.json", file=sys.stderr)
