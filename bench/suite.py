@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 
+from train_vs_pytorch import run  # one process, measured: (stdout, wall s, peak RSS MiB)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GANKIT = os.path.join(ROOT, "build", "gankit")
 PYTHON = "/usr/bin/python3"
@@ -40,18 +42,6 @@ TRAIN_CASES = [
 ]
 SAMPLE_CASES = [("dcgan-fashion-mnist", "dcgan", 1), ("dcgan-cifar10", "dcgan", 3), ("mlp-mnist", "mlp", 1)]
 SAMPLES = 10000
-
-
-def run(cmd, log_path):
-    """Runs cmd; returns (stdout, wall seconds, peak RSS MiB) of that process."""
-    start = time.time()
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT)
-        out = proc.stdout.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed (see {log_path}): {' '.join(cmd)}")
-    return out, time.time() - start, usage.ru_maxrss / 1024
 
 
 def gankit_train(case, steps, work):

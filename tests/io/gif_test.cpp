@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "gankit/error.h"
+#include "support/test_support.h"
 
 namespace gankit::io {
 namespace {
@@ -106,19 +107,6 @@ GifFrame gradient_frame(int width, int height) {
   return frame;
 }
 
-template <typename Action>
-::testing::AssertionResult fails_with(Action&& action, const std::string& part) {
-  try {
-    action();
-  } catch (const Error& error) {
-    if (std::string(error.what()).find(part) != std::string::npos) {
-      return ::testing::AssertionSuccess();
-    }
-    return ::testing::AssertionFailure() << "message \"" << error.what() << "\" lacks \"" << part << "\"";
-  }
-  return ::testing::AssertionFailure() << "no gankit::Error thrown";
-}
-
 TEST(Gif, GreyFramesRoundTripExactlyWithDelaysAndLoop) {
   // 16x16 covers all 256 grey levels in one frame.
   const std::vector<GifFrame> frames = {grey_frame(16, 16, 0, 10), grey_frame(16, 16, 1, 50),
@@ -193,33 +181,30 @@ TEST(Gif, StbReadsTheFirstFrame) {
 }
 
 TEST(Gif, WriteGifWritesTheEncodedBytes) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("gankit-gif-test-" + std::to_string(::getpid())) / "progress.gif";
+  test::TempDir dir;
+  const auto path = dir / "progress.gif";
   const std::vector<GifFrame> frames = {gradient_frame(10, 6), gradient_frame(10, 6)};
   write_gif(path, frames);
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  EXPECT_EQ(content.str(), encode_gif(frames));
-  EXPECT_EQ(content.str().substr(0, 6), "GIF89a");
-  std::filesystem::remove_all(path.parent_path());
+  const auto content = test::slurp(path);
+  EXPECT_EQ(content, encode_gif(frames));
+  EXPECT_EQ(content.substr(0, 6), "GIF89a");
 }
 
 TEST(Gif, BadFramesAreErrors) {
-  EXPECT_TRUE(fails_with([] { encode_gif({}); }, "no frames"));
+  EXPECT_TRUE(test::fails_with([] { encode_gif({}); }, {"no frames"}));
   const std::vector<GifFrame> taller = {grey_frame(4, 4, 0), grey_frame(4, 5, 0)};
-  EXPECT_TRUE(fails_with([&] { encode_gif(taller); }, "frame 1 is 4x5 with 1 channel(s) but frame 0 is 4x4"));
+  EXPECT_TRUE(test::fails_with([&] { encode_gif(taller); }, {"frame 1 is 4x5 with 1 channel(s) but frame 0 is 4x4"}));
   const std::vector<GifFrame> grey_then_rgb = {grey_frame(4, 4, 0), gradient_frame(4, 4)};
-  EXPECT_TRUE(fails_with([&] { encode_gif(grey_then_rgb); }, "all frames must match"));
+  EXPECT_TRUE(test::fails_with([&] { encode_gif(grey_then_rgb); }, {"all frames must match"}));
   GifFrame short_frame = grey_frame(4, 4, 0);
   short_frame.pixels.pop_back();
-  EXPECT_TRUE(fails_with([&] { encode_gif({short_frame}); }, "4x4x1 needs 16 pixel values, got 15"));
+  EXPECT_TRUE(test::fails_with([&] { encode_gif({short_frame}); }, {"4x4x1 needs 16 pixel values, got 15"}));
   GifFrame rgba{2, 2, 4, std::vector<uint8_t>(16), 20};
-  EXPECT_TRUE(fails_with([&] { encode_gif({rgba}); }, "channels must be 1 (grey) or 3 (RGB)"));
+  EXPECT_TRUE(test::fails_with([&] { encode_gif({rgba}); }, {"channels must be 1 (grey) or 3 (RGB)"}));
   GifFrame empty{0, 0, 1, {}, 20};
-  EXPECT_TRUE(fails_with([&] { encode_gif({empty}); }, "width and height must be 1..65535"));
+  EXPECT_TRUE(test::fails_with([&] { encode_gif({empty}); }, {"width and height must be 1..65535"}));
   GifFrame slow = grey_frame(2, 2, 0, 70000);
-  EXPECT_TRUE(fails_with([&] { encode_gif({slow}); }, "delay_cs must be 0..65535"));
+  EXPECT_TRUE(test::fails_with([&] { encode_gif({slow}); }, {"delay_cs must be 0..65535"}));
 }
 
 }  // namespace

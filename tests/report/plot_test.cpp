@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gankit/error.h"
+#include "support/test_support.h"
 #include "gankit/report/axis_ticks.h"
 
 namespace gankit::report {
@@ -71,19 +72,6 @@ Series line(const std::string& label, int points, double (*f)(double)) {
   return series;
 }
 
-template <typename Action>
-::testing::AssertionResult fails_with(Action&& action, const std::string& part) {
-  try {
-    action();
-  } catch (const Error& error) {
-    if (std::string(error.what()).find(part) != std::string::npos) {
-      return ::testing::AssertionSuccess();
-    }
-    return ::testing::AssertionFailure() << "message \"" << error.what() << "\" lacks \"" << part << "\"";
-  }
-  return ::testing::AssertionFailure() << "no gankit::Error thrown";
-}
-
 // ---- smoothing ----
 
 TEST(Smooth, IsTensorBoardsDebiasedMovingAverage) {
@@ -108,9 +96,9 @@ TEST(Smooth, SkipsNonFiniteValuesAndCountsOnlyFiniteOnes) {
 TEST(Smooth, WeightZeroKeepsValuesAndWeightOutsideRangeIsAnError) {
   EXPECT_EQ(smooth({4, -2, 7}, 0), (std::vector<double>{4, -2, 7}));
   EXPECT_TRUE(smooth({}, 0.9).empty());
-  EXPECT_TRUE(fails_with([] { smooth({1}, 1); }, "smoothing weight must be in [0, 1), got 1"));
-  EXPECT_TRUE(fails_with([] { smooth({1}, -0.1); }, "[0, 1)"));
-  EXPECT_TRUE(fails_with([] { smooth({1}, kNaN); }, "[0, 1)"));
+  EXPECT_TRUE(test::fails_with([] { smooth({1}, 1); }, {"smoothing weight must be in [0, 1), got 1"}));
+  EXPECT_TRUE(test::fails_with([] { smooth({1}, -0.1); }, {"[0, 1)"}));
+  EXPECT_TRUE(test::fails_with([] { smooth({1}, kNaN); }, {"[0, 1)"}));
 }
 
 // ---- ticks ----
@@ -275,29 +263,24 @@ TEST(Plot, NoDataRendersAPlaceholder) {
 }
 
 TEST(Plot, WritePlotWritesThePng) {
-  const auto folder =
-      std::filesystem::temp_directory_path() / ("gankit-plot-test-" + std::to_string(::getpid()));
+  test::TempDir folder;
   const std::vector<Series> series = {line("a", 10, [](double x) { return std::sin(x); })};
   write_plot(folder / "curves.png", series, {});
-  std::ifstream in(folder / "curves.png", std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  EXPECT_EQ(content.str(), render_plot_png(series, {}));
-  std::filesystem::remove_all(folder);
+  EXPECT_EQ(test::slurp(folder / "curves.png"), render_plot_png(series, {}));
 }
 
 TEST(Plot, BadInputIsAnError) {
-  EXPECT_TRUE(fails_with(
+  EXPECT_TRUE(test::fails_with(
       [] {
         render_plot_png({Series{"loss", {0, 1, 2}, {1, 2}}}, {});
       },
-      "plot series 0 ('loss'): 3 x values but 2 y values"));
+      {"plot series 0 ('loss'): 3 x values but 2 y values"}));
   PlotOptions options;
   options.smoothing = 1;
-  EXPECT_TRUE(fails_with([&] { render_plot_png({}, options); }, "smoothing must be in [0, 1)"));
+  EXPECT_TRUE(test::fails_with([&] { render_plot_png({}, options); }, {"smoothing must be in [0, 1)"}));
   options = {};
   options.width = 10;
-  EXPECT_TRUE(fails_with([&] { render_plot_png({}, options); }, "size 10x400 is outside"));
+  EXPECT_TRUE(test::fails_with([&] { render_plot_png({}, options); }, {"size 10x400 is outside"}));
 }
 
 }  // namespace

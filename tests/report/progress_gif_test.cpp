@@ -37,7 +37,7 @@ TEST(ProgressGif, GridsInStepOrderAsFrames) {
   EXPECT_EQ(grids[0].filename(), "step_20.png");
   EXPECT_EQ(grids[2].filename(), "step_100.png");
 
-  ASSERT_TRUE(write_progress_gif(dir.path(), 2));  // 2 frames: the first and the last grid
+  ASSERT_TRUE(write_progress_gif(dir.path(), grids, 2));  // 2 frames: the first and the last grid
   int error = 0;
   GifFileType* gif = DGifOpenFileName((dir / "progress.gif").c_str(), &error);
   ASSERT_NE(gif, nullptr);
@@ -56,7 +56,7 @@ TEST(ProgressGif, GridsInStepOrderAsFrames) {
 
 TEST(ProgressGif, NoGridsNoGif) {
   test::TempDir dir;
-  EXPECT_FALSE(write_progress_gif(dir.path(), 10));
+  EXPECT_FALSE(write_progress_gif(dir.path(), progress_images(dir.path()), 10));
   EXPECT_FALSE(std::filesystem::exists(dir / "progress.gif"));
 }
 

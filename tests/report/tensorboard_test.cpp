@@ -17,6 +17,7 @@
 #include "gankit/error.h"
 #include "gankit/report/crc32c.h"
 #include "gankit/report/tensorboard.h"
+#include "support/test_support.h"
 #include "tensorboard_event.pb.h"
 
 namespace {
@@ -26,34 +27,8 @@ using gankit::report::EventRecord;
 using gankit::report::EventWriter;
 using gankit::report::read_events;
 
-// tests/support/test_support.h has one too, but it includes torch: these tests build without it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "gankit-tb-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path operator/(const fs::path& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
+using gankit::test::slurp;
+using gankit::test::TempDir;
 
 uint64_t read_le(const std::string& bytes, size_t at, int count) {
   uint64_t value = 0;
@@ -211,7 +186,7 @@ TEST(EventWriter, NamesTheFileLikeTensorFlowInAFolderItCreates) {
 
 TEST(EventWriter, FailsNamingTheFolder) {
   TempDir dir;
-  write_bytes(dir / "file", "not a folder");
+  gankit::test::write_file(dir / "file", "not a folder");
   const auto message = error_of([&] { EventWriter writer(dir / "file" / "logs"); });
   EXPECT_NE(message.find((dir / "file" / "logs").string() + ": cannot write events ("), std::string::npos)
       << message;
@@ -285,7 +260,7 @@ TEST(ReadEvents, ASummaryWithSeveralValuesGivesSeveralRecords) {
   second->set_simple_value(2);
   const std::string data = event.SerializeAsString();
   const std::string length = le(data.size(), 8);
-  write_bytes(dir / "events", length + le(gankit::report::masked_crc32c(length), 4) + data +
+  gankit::test::write_file(dir / "events", length + le(gankit::report::masked_crc32c(length), 4) + data +
                                   le(gankit::report::masked_crc32c(data), 4));
   const auto records = read_events(dir / "events");
   ASSERT_EQ(records.size(), 2u);
@@ -310,7 +285,7 @@ class DamagedEvents : public ::testing::Test {
     ASSERT_EQ(records_.size(), 3u);
   }
   std::string error_after(const std::string& bytes) {
-    write_bytes(path_, bytes);
+    gankit::test::write_file(path_, bytes);
     return error_of([&] { read_events(path_); });
   }
 

@@ -19,13 +19,6 @@ struct CliResult {
   std::string err;
 };
 
-inline std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 /// Runs `gankit ARGS` (a shell-quoted string) in `cwd`.
 inline CliResult run_cli(const std::string& args, const std::filesystem::path& cwd) {
   const auto out = cwd / ".cli.out", err = cwd / ".cli.err";

@@ -52,11 +52,6 @@ std::string family_title(const std::string& family) {
   return it != titles.end() ? it->second : family;
 }
 
-// Keys of a record that are bookkeeping, not metrics.
-bool is_metric(const std::string& key, const json& value) {
-  return value.is_number() && key != "step" && key != "epoch" && key != "held_out";
-}
-
 }  // namespace
 
 std::string metric_label(const std::string& name) {
@@ -66,6 +61,10 @@ std::string metric_label(const std::string& name) {
       {"lr_d", "D learning rate"}, {"gp", "gradient penalty"},   {"r1", "R1 penalty"}};
   const auto it = labels.find(name);
   return it != labels.end() ? it->second : name;
+}
+
+bool is_metric(const std::string& key, const json& value) {
+  return value.is_number() && key != "step" && key != "epoch" && key != "held_out";
 }
 
 std::string tensorboard_tag(const std::string& name) {

@@ -19,6 +19,10 @@ struct Chart {
 /// A metric's name as a legend shows it: loss_d -> "D loss", d_fake -> "D(G(z))"; others as they are.
 std::string metric_label(const std::string& name);
 
+/// Whether a metrics.jsonl entry is a metric: a number, and not bookkeeping (step, epoch, the
+/// held-out count).
+bool is_metric(const std::string& key, const nlohmann::json& value);
+
 /// A metric's TensorBoard tag: its chart group, a slash, its name ("losses/loss_d",
 /// "held_out/hole_psnr"), so TensorBoard groups the curves as the report does.
 std::string tensorboard_tag(const std::string& name);

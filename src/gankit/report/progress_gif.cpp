@@ -42,8 +42,7 @@ std::vector<size_t> evenly_spaced(size_t count, size_t max_frames) {
   return picked;
 }
 
-bool write_progress_gif(const fs::path& run_dir, size_t max_frames) {
-  const auto grids = progress_images(run_dir);
+bool write_progress_gif(const fs::path& run_dir, const std::vector<fs::path>& grids, size_t max_frames) {
   if (grids.empty()) return false;
   std::vector<torch::Tensor> frames;
   for (size_t i : evenly_spaced(grids.size(), max_frames)) {

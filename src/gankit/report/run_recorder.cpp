@@ -24,7 +24,7 @@ void RunRecorder::record(const nlohmann::json& record) {
   if (!events_) return;
   const int64_t step = record.value("step", int64_t{0});
   for (const auto& [key, value] : record.items()) {
-    if (key != "step" && key != "epoch" && key != "held_out" && value.is_number()) {
+    if (is_metric(key, value)) {
       events_->add_scalar(tensorboard_tag(key), step, value.get<double>());
     }
   }
@@ -33,9 +33,10 @@ void RunRecorder::record(const nlohmann::json& record) {
 
 void RunRecorder::image(int64_t step, const fs::path& png) {
   if (!events_) return;
-  const auto pixels = io::read_image(png);  // for the size TensorBoard's Image message states
-  events_->add_image("samples", step, io::read_file_bytes(png, "image"), static_cast<int>(pixels.size(1)),
-                     static_cast<int>(pixels.size(2)), static_cast<int>(pixels.size(0)));
+  const auto bytes = io::read_file_bytes(png, "image");
+  const auto pixels = io::decode_image(bytes, png.string());  // for the size the Image message states
+  events_->add_image("samples", step, bytes, static_cast<int>(pixels.size(1)), static_cast<int>(pixels.size(2)),
+                     static_cast<int>(pixels.size(0)));
   events_->flush();
 }
 

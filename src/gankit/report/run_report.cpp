@@ -176,7 +176,7 @@ fs::path refresh_run_report(const fs::path& run_dir, const ReportOptions& option
     html += fmt::format("<figure><img src=\"{}{}\" alt=\"latest grid\"><figcaption>Latest grid ({})</figcaption></figure>\n",
                         url_path("samples/" + latest.filename().string()), version,
                         html_escape(latest.stem().string()));
-    if (write_progress_gif(run_dir, static_cast<size_t>(options.gif_frames))) {
+    if (write_progress_gif(run_dir, run.grids, static_cast<size_t>(options.gif_frames))) {
       html += fmt::format("<figure><img src=\"progress.gif{}\" alt=\"training progress\">"
                           "<figcaption>Training progress: the same noise, {} grids</figcaption></figure>\n",
                           version, std::min<size_t>(run.grids.size(), static_cast<size_t>(options.gif_frames)));

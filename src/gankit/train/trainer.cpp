@@ -196,7 +196,8 @@ void Training::write_grid(int64_t step) {
   result_.last_grid = options_.run_dir / "samples" / fmt::format("step_{:06}.png", step);
   recipe_->write_progress_image(result_.last_grid);
   recorder_->image(step, result_.last_grid);
-  recorder_->refresh({"running", step, total_steps_});
+  // The run's last grid is shown by the final refresh in run(), after the last evaluation.
+  if (step < total_steps_) recorder_->refresh({"running", step, total_steps_});
 }
 
 void Training::evaluate(int64_t step) {
