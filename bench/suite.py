@@ -14,7 +14,12 @@ lose on 2 cores, see train_gan.py). Ratios are against the tuned run. Each numbe
 process's own: training images/s as the tool reports it over its training loop, wall time and
 peak RSS of the whole process (os.wait4).
 Sampling: `gankit sample CKPT -n 10000 -o X.npy` against bench/reference/sample_gan.py, whole
-processes. Evaluation throughput joins the suite with `gankit eval` (issue 7).
+processes.
+Evaluation: `gankit eval --samples A.npy --real B.npy --features inception:W --metrics fid`
+against bench/reference/eval_fid.py (pytorch-fid's way), whole processes, on EVAL_N generated and
+EVAL_N real images (throughput counts both). The Inception weights are random (the real file
+cannot be downloaded here; speed does not depend on the values), made by
+tests/data/make_inception_reference.py; the two FIDs must agree.
 Writes bench/results/suite.md and suite.json. Run it on a quiet machine: two-thread runs
 collapse when another process takes a core, and single runs vary by about 10% here.
 """
@@ -42,6 +47,7 @@ TRAIN_CASES = [
 ]
 SAMPLE_CASES = [("dcgan-fashion-mnist", "dcgan", 1), ("dcgan-cifar10", "dcgan", 3), ("mlp-mnist", "mlp", 1)]
 SAMPLES = 10000
+EVAL_N = 1000
 
 
 def gankit_train(case, steps, work):
@@ -83,6 +89,38 @@ def sample_rows(name, model, channels, checkpoint, work):
     return rows
 
 
+def eval_rows(work):
+    """FID of two sets of EVAL_N smooth random 32x32 RGB images, gankit next to pytorch-fid's way."""
+    import numpy as np
+    inception = os.path.join(work, "inception")
+    weights = os.path.join(inception, "weights_zip.pth")
+    if not os.path.exists(weights):
+        subprocess.run([PYTHON, "tests/data/make_inception_reference.py", inception], check=True, cwd=ROOT)
+    paths = []
+    for seed in (1, 2):
+        rng = np.random.default_rng(seed)
+        coarse = rng.integers(0, 256, size=(EVAL_N, 8, 8, 3)).astype(np.uint8)
+        path = os.path.join(work, f"eval-{seed}.npy")
+        np.save(path, coarse.repeat(4, axis=1).repeat(4, axis=2))
+        paths.append(path)
+    rows = []
+    out, wall, rss = run([GANKIT, "eval", "--samples", paths[0], "--real", paths[1], "--features",
+                          f"inception:{weights}", "--metrics", "fid", "--no-cache", "-q"],
+                         os.path.join(work, "eval-gankit.log"))
+    result = json.loads(out.strip().splitlines()[-1])
+    rows.append({"tool": "gankit", "images_per_s": 2 * EVAL_N / wall, "process_wall_s": wall, "peak_rss_mb": rss,
+                 "fid": result["fid"], "features_s": result["seconds"]["features"] + result["seconds"]["real_features"],
+                 "statistics_s": result["seconds"]["statistics"]})
+    for style in ("default", "tuned"):
+        out, wall, rss = run([PYTHON, "bench/reference/eval_fid.py", "--weights", weights, "--samples", paths[0],
+                              "--real", paths[1], "--style", style], os.path.join(work, f"eval-{style}.log"))
+        result = json.loads(out.strip().splitlines()[-1])
+        rows.append({"tool": f"pytorch ({style})", "images_per_s": 2 * EVAL_N / wall, "process_wall_s": wall,
+                     "peak_rss_mb": rss, "fid": result["fid"], "features_s": result["features_s"],
+                     "statistics_s": result["statistics_s"]})
+    return rows
+
+
 def with_ratios(rows):
     tuned = next(r for r in rows if r["tool"] == "pytorch (tuned)")
     for r in rows:
@@ -107,7 +145,11 @@ def markdown(results, command):
         report.append(table(f"train {name}: {case['steps']} steps of batch {case['batch']}", case["rows"], "train"))
     for name, rows in results["sample"].items():
         report.append(table(f"sample {name}: {SAMPLES} images to .npy", rows, "sample"))
-    report.append("Evaluation throughput: `gankit eval` arrives with issue 7.\n")
+    if "eval" in results:
+        rows = results["eval"]
+        report.append(table(f"eval: Inception-v3 FID of {EVAL_N} generated + {EVAL_N} real images", rows, "eval"))
+        report.append("| tool | FID (random weights) | features s | statistics s |\n|---|---|---|---|\n" + "".join(
+            f"| {r['tool']} | {r['fid']:.6g} | {r['features_s']:.1f} | {r['statistics_s']:.2f} |\n" for r in rows))
     return "\n".join(report)
 
 
@@ -145,6 +187,11 @@ def main():
         rows = with_ratios(sample_rows(name, model, channels, checkpoints[name], work))
         results["sample"][name] = rows
         print(table(f"sample {name}: {SAMPLES} images to .npy", rows, "sample"), flush=True)
+    if not only or "eval" in only:
+        print("[suite] eval", file=sys.stderr, flush=True)
+        results["eval"] = with_ratios(eval_rows(work))
+        print(table(f"eval: Inception-v3 FID of {EVAL_N} generated + {EVAL_N} real images", results["eval"], "eval"),
+              flush=True)
     os.makedirs(os.path.dirname(stem), exist_ok=True)
     with open(stem + ".md", "w") as f:
         f.write(markdown(results, "/usr/bin/python3 bench/suite.py" + (" --quick" if args.quick else "")))

@@ -1,8 +1,10 @@
 #include "gankit/sample/sampler.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "gankit/compat.h"
+#include "gankit/data/image_folder.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
 #include "gankit/io/grid.h"
@@ -93,6 +95,70 @@ Samples Sampler::interpolate(const InterpolationOptions& options) {
     samples.labels = samples.labels.repeat_interleave(options.steps);
   }
   samples.images = generate(z.reshape({rows * options.steps, z_dim}).contiguous(), samples.labels, options.batch_size);
+  return samples;
+}
+
+namespace {
+
+/// uint8 [N,C,H,W] from an array read from `path`: uint8 or float32 in [0,1]; NHWC, NHW or NCHW.
+torch::Tensor images_from_array(torch::Tensor array, const fs::path& path) {
+  if (array.scalar_type() == torch::kFloat) {
+    if (array.numel() > 0 && (array.min().item<float>() < 0 || array.max().item<float>() > 1)) {
+      fail("{}: float images must have values in [0,1] (these range over [{}, {}])", path.string(),
+           array.min().item<float>(), array.max().item<float>());
+    }
+    array = array.mul(255).round_().to(torch::kUInt8);
+  } else if (array.scalar_type() != torch::kUInt8) {
+    fail("{}: images must be uint8 or float32, not {}", path.string(), c10::str(array.scalar_type()));
+  }
+  if (array.dim() == 3) return array.unsqueeze(1);
+  if (array.dim() != 4) fail("{}: expected images (N,H,W,C), (N,H,W) or (N,C,H,W), got shape {}", path.string(), c10::str(array.sizes()));
+  const auto last = array.size(3), second = array.size(1);
+  if (last == 1 || last == 3) return array.permute({0, 3, 1, 2}).contiguous();
+  if (second == 1 || second == 3) return array.contiguous();
+  fail("{}: images of shape {} have neither 1 nor 3 channels", path.string(), c10::str(array.sizes()));
+}
+
+torch::Tensor read_labels_if_there(const fs::path& path, int64_t count) {
+  if (!fs::exists(path)) return {};
+  auto labels = io::read_npy(path);
+  if (labels.dim() != 1 || labels.size(0) != count) {
+    fail("{}: expected {} labels, one per image, got shape {}", path.string(), count, c10::str(labels.sizes()));
+  }
+  return labels.to(torch::kLong);
+}
+
+}  // namespace
+
+Samples read_samples(const fs::path& path) {
+  Samples samples;
+  if (fs::is_directory(path)) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::recursive_directory_iterator(path)) {
+      if (entry.is_regular_file() && data::is_image_file(entry.path())) files.push_back(entry.path());
+    }
+    if (files.empty()) fail("{}: no PNG/JPEG/BMP images in this folder", path.string());
+    std::sort(files.begin(), files.end());
+    std::vector<torch::Tensor> images;
+    images.reserve(files.size());
+    for (const auto& file : files) {
+      images.push_back(io::read_image(file));
+      if (images.back().sizes() != images.front().sizes()) {
+        fail("{}: image is {}, but {} is {}: samples must all have one size and channel count", file.string(),
+             c10::str(images.back().sizes()), files.front().string(), c10::str(images.front().sizes()));
+      }
+    }
+    samples.images = torch::stack(images);
+    samples.labels = read_labels_if_there(path / "labels.npy", samples.images.size(0));
+    return samples;
+  }
+  if (path.extension() != ".npy") {
+    fail("{}: samples must be a .npy file or a folder of images", path.string());
+  }
+  samples.images = images_from_array(io::read_npy(path), path);
+  if (samples.images.size(0) == 0) fail("{}: holds no images", path.string());
+  samples.labels =
+      read_labels_if_there(path.parent_path() / (path.stem().string() + ".labels.npy"), samples.images.size(0));
   return samples;
 }
 

@@ -70,6 +70,13 @@ class Sampler {
 /// file, or labels.npy inside a folder. Returns the paths written.
 std::vector<std::filesystem::path> write_samples(const std::filesystem::path& out, const Samples& samples);
 
+/// Reads samples back, from gankit or any other tool: a .npy of uint8 images (N,H,W,C), (N,H,W)
+/// or (N,C,H,W) with C = 1 or 3, or float32 ones with values in [0,1]; or a folder of PNG/JPEG/BMP
+/// files (sorted by name, searched recursively), all of one size. Labels come from where
+/// write_samples puts them (<stem>.labels.npy, or labels.npy in the folder) when present. Anything
+/// else, or images of mixed sizes, is a gankit::Error naming the file.
+Samples read_samples(const std::filesystem::path& path);
+
 /// Writes an interpolation of `steps` images a row as OUT.png (the rows as a grid) and OUT.gif
 /// (every row at once, walking the paths there and back); `out` ends in .png or .gif and names
 /// both. Returns the paths written.

@@ -171,6 +171,19 @@ torch::Tensor AdversarialGan::generate(const torch::Tensor& z, const torch::Tens
   return images;
 }
 
+std::pair<torch::Tensor, torch::Tensor> AdversarialGan::draw_samples(int64_t n, uint64_t seed) {
+  auto noise = at::detail::createCPUGenerator(seed);
+  const auto z = torch::randn({n, z_dim_}, noise);
+  const auto labels = num_classes_ > 0 ? torch::arange(n, torch::kLong).remainder(num_classes_) : torch::Tensor();
+  std::vector<torch::Tensor> chunks;
+  for (int64_t start = 0; start < n; start += 500) {
+    const int64_t count = std::min<int64_t>(500, n - start);
+    chunks.push_back(data::from_unit_range(
+        generate(z.narrow(0, start, count), labels.defined() ? labels.narrow(0, start, count) : labels).cpu()));
+  }
+  return {torch::cat(chunks), labels};
+}
+
 void AdversarialGan::refresh_generator_statistics(uint64_t seed, int64_t batch_size) {
   auto& g = sampling_generator();
   if (!nn::has_batchnorm(g)) return;

@@ -39,6 +39,9 @@ class AdversarialGan : public Recipe {
   /// models.
   void write_progress_image(const std::filesystem::path& png) override;
 
+  /// Images from the sampling generator for noise from `seed`, 500 at a time.
+  std::pair<torch::Tensor, torch::Tensor> draw_samples(int64_t n, uint64_t seed) override;
+
   const torch::nn::Module& generator_module() const override { return *networks_.generator; }
   const torch::nn::Module& discriminator_module() const override { return *networks_.discriminator; }
 

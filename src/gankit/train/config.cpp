@@ -67,6 +67,8 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("train", "log_every", c.train.log_every);
   visit("train", "sample_every", c.train.sample_every);
   visit("train", "eval_every", c.train.eval_every);
+  visit("train", "eval_features", c.train.eval_features);
+  visit("train", "eval_samples", c.train.eval_samples);
   visit("train", "checkpoint_every", c.train.checkpoint_every);
   visit("train", "device", c.train.device);
   visit("train", "threads", c.train.threads);
@@ -301,6 +303,7 @@ void Config::validate() const {
   check(train.log_every >= 1, "train.log_every", train.log_every, "must be at least 1");
   check(train.sample_every >= 0, "train.sample_every", train.sample_every, "must be 0 or more");
   check(train.eval_every >= 0, "train.eval_every", train.eval_every, "must be 0 or more");
+  check(train.eval_samples >= 2, "train.eval_samples", train.eval_samples, "must be 2 or more");
   check(train.checkpoint_every >= 0, "train.checkpoint_every", train.checkpoint_every,
         "must be 0 or more");
   check(train.device == "auto" || train.device == "cpu" || train.device == "cuda", "train.device",

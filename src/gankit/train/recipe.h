@@ -45,6 +45,10 @@ class Recipe {
   virtual void write_progress_image(const std::filesystem::path& png) = 0;
   /// Metrics on held-out data; empty when the recipe has none.
   virtual Evaluation evaluate() { return {}; }
+  /// `n` images from the sampling generator, uint8 [N,C,H,W] on the CPU, for noise drawn from
+  /// `seed` (conditional models: labels [N], the classes in turn), for FID during training. An
+  /// undefined images tensor for recipes that do not generate from noise.
+  virtual std::pair<torch::Tensor, torch::Tensor> draw_samples(int64_t /*n*/, uint64_t /*seed*/) { return {}; }
 
   virtual void save(torch::serialize::OutputArchive& archive) const = 0;
   virtual void load(torch::serialize::InputArchive& archive) = 0;

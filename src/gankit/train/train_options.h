@@ -55,6 +55,12 @@ struct TrainOptions {
   int64_t sample_every = 500;
   /// Steps between evaluations on held-out data (for recipes that have one); 0 = only at the end.
   int64_t eval_every = 0;
+  /// Feature extractor for FID at each evaluation: "" (none), "classifier:FILE" (a domain
+  /// classifier from `gankit classifier train`) or "inception:FILE" (pytorch-fid's weights). The
+  /// checkpoint with the lowest FID so far is kept as checkpoints/best.pt.
+  std::string eval_features = "";
+  /// Generated (and real) images each FID is computed from.
+  int64_t eval_samples = 5000;
   /// Steps between checkpoints (checkpoints/latest.pt); 0 = only at the end.
   int64_t checkpoint_every = 500;
   /// auto | cpu | cuda

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <iostream>
 #include <thread>
 
@@ -17,8 +19,10 @@
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/models/registry.h"
+#include "gankit/report/metrics_log.h"
 #include "gankit/report/run_recorder.h"
 #include "gankit/train/checkpoint.h"
+#include "gankit/train/fid_monitor.h"
 #include "gankit/train/progress.h"
 #include "gankit/train/recipes.h"
 
@@ -93,6 +97,8 @@ class Training {
   std::unique_ptr<Recipe> recipe_;
   std::unique_ptr<report::RunRecorder> recorder_;
   std::unique_ptr<ProgressReporter> progress_;
+  std::unique_ptr<FidMonitor> fid_monitor_;  // with train.eval_features
+  double best_fid_ = std::numeric_limits<double>::infinity();
   models::DataShape shape_;
   int64_t start_step_ = 0;
   int64_t total_steps_ = 0;
@@ -150,6 +156,22 @@ void Training::prepare() {
     loader_->seek(checkpoint.header.batches_seen);
   }
 
+  if (!t.eval_features.empty()) {
+    if (std::string(recipe_->kind()) != "adversarial") {
+      fail("train.eval_features: FID during training needs a model that generates from noise; {} is a {} model",
+           config_.model.name, recipe_->kind());
+    }
+    fid_monitor_ = std::make_unique<FidMonitor>(t.eval_features, config_.data, t.eval_samples);
+    if (resuming) {
+      // The best FID of the run so far, from the lines the resumed log keeps.
+      for (const auto& record : report::MetricsLog::read(options_.run_dir / "metrics.jsonl")) {
+        if (record.contains("fid") && record.value("step", int64_t{0}) <= start_step_) {
+          best_fid_ = std::min(best_fid_, record["fid"].get<double>());
+        }
+      }
+    }
+  }
+
   fs::create_directories(options_.run_dir / "samples");
   io::write_file_atomically(options_.run_dir / "config.toml", config_.to_toml());
   recorder_ = std::make_unique<report::RunRecorder>(options_.run_dir, config_.report, resuming ? start_step_ : -1);
@@ -202,15 +224,30 @@ void Training::write_grid(int64_t step) {
 
 void Training::evaluate(int64_t step) {
   recipe_->refresh(step);
-  const auto evaluation = recipe_->evaluate();
+  auto evaluation = recipe_->evaluate();
+  std::optional<double> fid;
+  if (fid_monitor_) {
+    // The same noise at every evaluation, so FIDs along the run compare like with like.
+    const auto [images, labels] = recipe_->draw_samples(fid_monitor_->samples(), 0x5eed0f1d);
+    for (auto& score : fid_monitor_->evaluate(images, labels)) {
+      if (score.first == "fid") fid = score.second;
+      evaluation.push_back(std::move(score));
+    }
+  }
   if (evaluation.empty()) return;
   nlohmann::json record{{"step", step}};
-  std::string line = "held-out:";
+  std::string line = fid_monitor_ ? "eval:" : "held-out:";
   for (const auto& [name, value] : evaluation) {
     record[name] = value;
     line += fmt::format(" {} {:.4g}", name, value);
   }
   recorder_->record(record);
+  if (fid && *fid < best_fid_) {
+    best_fid_ = *fid;
+    save_checkpoint(options_.run_dir / "checkpoints" / "best.pt", *recipe_,
+                    {recipe_->kind(), config_, shape_, step, loader_->position()});
+    line += " (best so far: checkpoints/best.pt)";
+  }
   progress_->message(line);
 }
 

@@ -1,0 +1,97 @@
+#include "gankit/metrics/gan_scores.h"
+
+#include <algorithm>
+
+#include "gankit/error.h"
+#include "gankit/metrics/feature_statistics.h"
+#include "gankit/metrics/frechet_distance.h"
+#include "gankit/metrics/inception_score.h"
+#include "gankit/metrics/kernel_inception_distance.h"
+#include "gankit/metrics/precision_recall.h"
+
+namespace gankit::metrics {
+
+const std::vector<std::string>& metric_names() {
+  static const std::vector<std::string> names{"fid", "kid", "is", "pr"};
+  return names;
+}
+
+std::vector<std::string> parse_metrics(const std::string& comma_separated) {
+  const auto& known = metric_names();
+  std::vector<bool> wanted(known.size(), false);
+  size_t start = 0;
+  while (start <= comma_separated.size()) {
+    auto end = comma_separated.find(',', start);
+    if (end == std::string::npos) end = comma_separated.size();
+    const std::string name = comma_separated.substr(start, end - start);
+    if (name == "all") {
+      std::fill(wanted.begin(), wanted.end(), true);
+    } else {
+      const auto it = std::find(known.begin(), known.end(), name);
+      if (it == known.end()) {
+        fail("unknown metric '{}' in '{}' (known: fid, kid, is, pr, all)", name, comma_separated);
+      }
+      wanted[it - known.begin()] = true;
+    }
+    start = end + 1;
+  }
+  std::vector<std::string> metrics;
+  for (size_t i = 0; i < known.size(); ++i) {
+    if (wanted[i]) metrics.push_back(known[i]);
+  }
+  return metrics;
+}
+
+namespace {
+
+void need(int64_t have, int64_t needed, const std::string& metric, const char* which) {
+  if (have < needed) {
+    fail("{} needs at least {} {} images, got {}", metric, needed, which, have);
+  }
+}
+
+}  // namespace
+
+Scores score_features(const ImageFeatures& real, const ImageFeatures& fake, const std::vector<std::string>& metrics,
+                      const ScoreOptions& options) {
+  const int64_t n_real = real.features.size(0), n_fake = fake.features.size(0);
+  if (real.features.size(1) != fake.features.size(1)) {
+    fail("real and generated features differ in width ({} vs {}): not from the same extractor",
+         real.features.size(1), fake.features.size(1));
+  }
+  Scores scores;
+  for (const auto& metric : metrics) {
+    if (metric == "fid") {
+      need(n_real, 2, "fid", "real"), need(n_fake, 2, "fid", "generated");
+      scores.emplace_back("fid", frechet_distance(feature_statistics(real.features), feature_statistics(fake.features)));
+    } else if (metric == "kid") {
+      need(n_real, 2, "kid", "real"), need(n_fake, 2, "kid", "generated");
+      auto generator = at::make_generator<at::CPUGeneratorImpl>(options.seed);
+      const auto kid = kernel_inception_distance(real.features, fake.features, generator, options.kid_subsets,
+                                                 options.kid_subset_size);
+      scores.emplace_back("kid", kid.mean);
+      scores.emplace_back("kid_std", kid.std);
+    } else if (metric == "is") {
+      need(n_fake, options.is_splits, fmt::format("is (with {} splits)", options.is_splits), "generated");
+      const auto is = inception_score(fake.logits, options.is_splits);
+      scores.emplace_back("is", is.mean);
+      scores.emplace_back("is_std", is.std);
+    } else if (metric == "pr") {
+      const auto name = fmt::format("precision/recall (k = {})", options.pr_k);
+      need(n_real, options.pr_k + 1, name, "real"), need(n_fake, options.pr_k + 1, name, "generated");
+      const auto pr = precision_recall(real.features, fake.features, options.pr_k);
+      scores.emplace_back("precision", pr.precision);
+      scores.emplace_back("recall", pr.recall);
+    } else {
+      fail("unknown metric '{}' (known: fid, kid, is, pr)", metric);
+    }
+  }
+  return scores;
+}
+
+double class_accuracy(const torch::Tensor& logits, const torch::Tensor& labels) {
+  if (logits.size(0) == 0) fail("class accuracy of no images");
+  return logits.argmax(1).eq(labels.to(torch::kLong)).to(torch::kDouble).mean().item<double>();
+}
+
+}  // namespace gankit::metrics

@@ -1,0 +1,43 @@
+// The GAN metrics of one evaluation, computed from two sets of features: FID, KID, IS and
+// improved precision/recall, by name, with the checks that turn too few samples into a clear error.
+#pragma once
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gankit/metrics/feature_extractor.h"
+
+namespace gankit::metrics {
+
+/// The metric names `--metrics` accepts, in the order results are reported.
+const std::vector<std::string>& metric_names();  // fid, kid, is, pr
+
+/// "fid,kid" -> {"fid", "kid"} in metric_names() order, duplicates dropped; "all" = every one.
+/// An unknown or empty name throws gankit::Error listing the known ones.
+std::vector<std::string> parse_metrics(const std::string& comma_separated);
+
+struct ScoreOptions {
+  int64_t kid_subsets = 100;
+  int64_t kid_subset_size = 1000;
+  int64_t is_splits = 10;
+  int64_t pr_k = 3;
+  /// Seeds KID's subsets: the same seed gives the same KID.
+  uint64_t seed = 0;
+};
+
+using Scores = std::vector<std::pair<std::string, double>>;
+
+/// Scores `fake` against `real` for each of `metrics`: fid; kid, kid_std; is, is_std (of the
+/// fake logits alone); precision, recall. Too few samples for a metric (fewer than 2 for FID and
+/// KID, fewer than the splits for IS, k + 1 or fewer for precision/recall) or features of different
+/// widths throw gankit::Error saying how many it needs.
+Scores score_features(const ImageFeatures& real, const ImageFeatures& fake, const std::vector<std::string>& metrics,
+                      const ScoreOptions& options = {});
+
+/// The fraction of rows of `logits` [N,K] whose arg-max is `labels` [N].
+double class_accuracy(const torch::Tensor& logits, const torch::Tensor& labels);
+
+}  // namespace gankit::metrics
