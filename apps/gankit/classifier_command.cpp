@@ -2,7 +2,10 @@
 // gankit classifier eval FILE [--data D]                  # {"accuracy":..., "n":..., "data":...}
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 
 #include "commands.h"
@@ -48,7 +51,8 @@ data::DataOptions resolve_data(const DataSpec& spec, const data::DataOptions& ba
     }
   }
   for (const auto& assignment : spec.overrides) {
-    if (assignment.rfind("data.", 0) != 0) fail("--set {}: only data.* keys apply to a classifier", assignment);
+    if (assignment.rfind("data.", 0) != 0)
+      fail("--set {}: only data.* keys apply to a classifier", assignment);
     config.set(assignment);
   }
   return config.data;
@@ -56,13 +60,15 @@ data::DataOptions resolve_data(const DataSpec& spec, const data::DataOptions& ba
 
 /// Whether the --set overrides give `key` (e.g. "data.fit").
 bool sets_key(const DataSpec& spec, const std::string& key) {
-  return std::any_of(spec.overrides.begin(), spec.overrides.end(),
-                     [&](const std::string& a) { return a.rfind(key + "=", 0) == 0 || a.rfind(key + " ", 0) == 0; });
+  return std::any_of(spec.overrides.begin(), spec.overrides.end(), [&](const std::string& a) {
+    return a.rfind(key + "=", 0) == 0 || a.rfind(key + " ", 0) == 0;
+  });
 }
 
 void add_data_options(CLI::App* cmd, DataSpec& spec) {
-  cmd->add_option("--set", spec.overrides,
-                  "Override a data key as in a config, e.g. --set data.path=DIR --set data.image_size=28 (repeatable)")
+  cmd->add_option(
+         "--set", spec.overrides,
+         "Override a data key as in a config, e.g. --set data.path=DIR --set data.image_size=28 (repeatable)")
       ->take_all();
 }
 
@@ -76,19 +82,31 @@ struct TrainArgs {
   train::ClassifierTrainingOptions options;
 };
 
+/// Fails now, not after minutes of training, when `out` cannot be written; creates its folder.
+void check_writable(const fs::path& out) {
+  if (fs::is_directory(out)) fail("{}: is a folder; -o names the classifier file to write", out.string());
+  const fs::path folder = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) fail("{}: cannot create folder {} ({})", out.string(), folder.string(), ec.message());
+  const fs::path probe = folder / fmt::format(".{}.{}.probe", out.filename().string(), ::getpid());
+  const bool writable = static_cast<bool>(std::ofstream(probe));
+  fs::remove(probe, ec);
+  if (!writable) fail("{}: cannot write into {}", out.string(), folder.string());
+}
+
 void run_train(TrainArgs& args) {
   const fs::path out = args.out;
-  if (fs::is_directory(out)) fail("{}: is a folder; -o names the classifier file to write", out.string());
+  check_writable(out);
   auto& options = args.options;
   options.data = resolve_data(args.spec);
   options.log = &std::cerr;
   const auto result = train::train_classifier(options);
   models::save_domain_classifier(out, result.net, result.info);
   const auto& info = result.info;
-  const std::string accuracy = info.test_images > 0
-                                   ? fmt::format("test accuracy {:.4f} ({} images)", info.test_accuracy,
-                                                 info.test_images)
-                                   : "test accuracy not measured (no held-out split)";
+  const std::string accuracy = info.test_images > 0 ? fmt::format("test accuracy {:.4f} ({} images)",
+                                                                  info.test_accuracy, info.test_images)
+                                                    : "test accuracy not measured (no held-out split)";
   std::cout << fmt::format("classifier {}: {} {}x{}x{}, {} classes; {}; {} steps in {:.1f} s\n", out.string(),
                            info.data.name, info.shape.channels, info.shape.image_size, info.shape.image_size,
                            info.shape.num_classes, accuracy, info.steps, result.seconds);
@@ -130,24 +148,32 @@ void add_classifier_command(CLI::App& app) {
 
   auto train_args = std::make_shared<TrainArgs>();
   auto& o = train_args->options;
-  auto* train = cmd->add_subcommand("train", "Train a classifier on a labelled data set; test accuracy at the end");
-  train->add_option("--data", train_args->spec.data,
-                    "Data set (mnist, fashion-mnist, cifar10, image-folder, ...) or a config whose [data] is used")
+  auto* train =
+      cmd->add_subcommand("train", "Train a classifier on a labelled data set; test accuracy at the end");
+  train
+      ->add_option(
+          "--data", train_args->spec.data,
+          "Data set (mnist, fashion-mnist, cifar10, image-folder, ...) or a config whose [data] is used")
       ->required();
   add_data_options(train, train_args->spec);
   train->add_option("-o,--out", train_args->out, "Classifier file to write")->required();
   train->add_option("--epochs", o.epochs, "Passes over the train split")->capture_default_str();
-  train->add_option("--steps", o.steps, "Optimiser steps instead of epochs (0 = use --epochs)")->capture_default_str();
+  train->add_option("--steps", o.steps, "Optimiser steps instead of epochs (0 = use --epochs)")
+      ->capture_default_str();
   train->add_option("--batch-size", o.batch_size, "Images a step")->capture_default_str();
   train->add_option("--seed", o.seed, "Seed of weights, shuffling and flips")->capture_default_str();
-  train->add_option("--threads", o.threads, "Intra-op threads (0 = the available cores)")->capture_default_str();
-  train->add_option("--lr", o.lr, "Peak learning rate (AdamW, warm-up then cosine decay)")->capture_default_str();
-  train->add_option("--width", o.width, "Channels of the first stage (doubled each stage)")->capture_default_str();
+  train->add_option("--threads", o.threads, "Intra-op threads (0 = the available cores)")
+      ->capture_default_str();
+  train->add_option("--lr", o.lr, "Peak learning rate (AdamW, warm-up then cosine decay)")
+      ->capture_default_str();
+  train->add_option("--width", o.width, "Channels of the first stage (doubled each stage)")
+      ->capture_default_str();
   train->add_option("--feature-dim", o.feature_dim, "Length of the feature vector")->capture_default_str();
-  train->add_flag_function("--hflip", [train_args](int64_t) { train_args->options.hflip = true; },
-                           "Random horizontal flips (default: on for cifar10 only)");
-  train->add_flag_function("--no-hflip", [train_args](int64_t) { train_args->options.hflip = false; },
-                           "No random flips");
+  train->add_flag_function(
+      "--hflip", [train_args](int64_t) { train_args->options.hflip = true; },
+      "Random horizontal flips (default: on for cifar10 only)");
+  train->add_flag_function(
+      "--no-hflip", [train_args](int64_t) { train_args->options.hflip = false; }, "No random flips");
   train->add_option("--log-every", o.log_every, "Steps between progress lines on stderr (0 = none)")
       ->capture_default_str();
   train->callback([train_args] { run_train(*train_args); });

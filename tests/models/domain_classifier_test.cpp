@@ -61,8 +61,9 @@ TEST(DomainClassifier, FeaturesAndLogitsHaveTheirShapes) {
 }
 
 TEST(DomainClassifier, RejectsSizesItWasNotBuiltFor) {
-  EXPECT_THROW(DomainClassifier(DomainClassifierOptions(1, 28, 10)), c10::Error);  // 28 is not a multiple of 8
-  EXPECT_THROW(DomainClassifier(DomainClassifierOptions(1, 32, 1)), c10::Error);   // one class
+  EXPECT_THROW(DomainClassifier(DomainClassifierOptions(1, 28, 10)),
+               c10::Error);                                                       // 28 is not a multiple of 8
+  EXPECT_THROW(DomainClassifier(DomainClassifierOptions(1, 32, 1)), c10::Error);  // one class
   DomainClassifier net(DomainClassifierOptions(1, 32, 10).width(4));
   EXPECT_THROW(net->forward(torch::zeros({2, 1, 28, 28})), c10::Error);
   EXPECT_THROW(net->forward(torch::zeros({2, 3, 32, 32})), c10::Error);
@@ -137,7 +138,8 @@ TEST(DomainClassifierFile, EverythingElseIsAOneLineError) {
   EXPECT_TRUE(fails_with(load("truncated.pt"), {"truncated.pt: not a gankit classifier file (unreadable"}));
   EXPECT_TRUE(fails_with(load("garbage.pt"), {"garbage.pt: not a gankit classifier file (unreadable"}));
   EXPECT_TRUE(fails_with(load("foreign.pt"), {"foreign.pt: not a gankit classifier file", "someone-else/3"}));
-  EXPECT_TRUE(fails_with(load("no_format.pt"), {"no_format.pt: not a gankit classifier file (no 'format' entry)"}));
+  EXPECT_TRUE(
+      fails_with(load("no_format.pt"), {"no_format.pt: not a gankit classifier file (no 'format' entry)"}));
   for (const char* name : {"missing.pt", "folder", "truncated.pt", "garbage.pt", "foreign.pt"}) {
     try {
       load_domain_classifier(dir / name);

@@ -115,7 +115,8 @@ TEST(ClassifierTraining, EvaluateCountsArgMaxAgainstLabels) {
 TEST(ClassifierTraining, UnlabelledOrUnknownDataIsAnError) {
   TempDir dir;
   for (int i = 0; i < 4; ++i) {
-    gankit::io::write_png(dir / fmt::format("flat/img{}.png", i), torch::full({3, 16, 16}, 40 * i, torch::kUInt8));
+    gankit::io::write_png(dir / fmt::format("flat/img{}.png", i),
+                          torch::full({3, 16, 16}, 40 * i, torch::kUInt8));
   }
   auto options = small_training(2);
   options.data = data::DataOptions();
@@ -129,7 +130,8 @@ TEST(ClassifierTraining, UnlabelledOrUnknownDataIsAnError) {
   EXPECT_TRUE(fails_with([&] { train::train_classifier(options); }, {"'imagenet': unknown data set"}));
   options.data = fashion_idx();
   options.data.image_size = 20;
-  EXPECT_TRUE(fails_with([&] { train::train_classifier(options); }, {"data.image_size = 20", "multiple of 8"}));
+  EXPECT_TRUE(
+      fails_with([&] { train::train_classifier(options); }, {"data.image_size = 20", "multiple of 8"}));
 }
 
 TEST(ClassifierTraining, AClassFolderWithoutASplitIsNotEvaluatedOnItsTrainingImages) {

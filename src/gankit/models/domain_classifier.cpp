@@ -9,18 +9,20 @@ namespace tnn = torch::nn;
 int64_t DomainClassifierOptions::final_size() const {
   TORCH_CHECK(stages() >= 1 && stages() <= 6, "domain classifier: stages must be in [1, 6], got ", stages());
   TORCH_CHECK(image_size() > 0 && image_size() % (int64_t{1} << stages()) == 0,
-              "domain classifier: image_size must be a positive multiple of 2^stages = ", int64_t{1} << stages(),
-              ", got ", image_size());
+              "domain classifier: image_size must be a positive multiple of 2^stages = ",
+              int64_t{1} << stages(), ", got ", image_size());
   return image_size() >> stages();
 }
 
 DomainClassifierImpl::DomainClassifierImpl(const DomainClassifierOptions& options_) : options(options_) {
-  TORCH_CHECK(options.channels() > 0, "domain classifier: channels must be positive, got ", options.channels());
+  TORCH_CHECK(options.channels() > 0, "domain classifier: channels must be positive, got ",
+              options.channels());
   TORCH_CHECK(options.num_classes() >= 2, "domain classifier: needs at least 2 classes, got ",
               options.num_classes());
   TORCH_CHECK(options.width() > 0 && options.feature_dim() > 0,
               "domain classifier: width and feature_dim must be positive");
-  TORCH_CHECK(options.dropout() >= 0 && options.dropout() < 1, "domain classifier: dropout must be in [0, 1)");
+  TORCH_CHECK(options.dropout() >= 0 && options.dropout() < 1,
+              "domain classifier: dropout must be in [0, 1)");
   const int64_t final_size = options.final_size();
   body_ = tnn::Sequential();
   int64_t in = options.channels(), channels = options.width();
@@ -40,11 +42,11 @@ DomainClassifierImpl::DomainClassifierImpl(const DomainClassifierOptions& option
 }
 
 torch::Tensor DomainClassifierImpl::features(const torch::Tensor& images) {
-  TORCH_CHECK(images.dim() == 4 && images.size(1) == options.channels() && images.size(2) == options.image_size() &&
-                  images.size(3) == options.image_size(),
+  TORCH_CHECK(images.dim() == 4 && images.size(1) == options.channels() &&
+                  images.size(2) == options.image_size() && images.size(3) == options.image_size(),
               "domain classifier: expects images [N,", options.channels(), ",", options.image_size(), ",",
               options.image_size(), "], got ", images.sizes());
-  const auto x = body_->forward(images);               // [N,C,S,S] -> [N,4w,S/8,S/8]
+  const auto x = body_->forward(images);              // [N,C,S,S] -> [N,4w,S/8,S/8]
   return torch::relu(embed_->forward(x.flatten(1)));  // -> [N,feature_dim]
 }
 
@@ -52,6 +54,8 @@ torch::Tensor DomainClassifierImpl::classify(const torch::Tensor& features) {
   return logits_->forward(dropout_->forward(features));  // [N,feature_dim] -> [N,K]
 }
 
-torch::Tensor DomainClassifierImpl::forward(const torch::Tensor& images) { return classify(features(images)); }
+torch::Tensor DomainClassifierImpl::forward(const torch::Tensor& images) {
+  return classify(features(images));
+}
 
 }  // namespace gankit::models

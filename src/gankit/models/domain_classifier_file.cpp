@@ -20,13 +20,15 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
   fail("{}: not a gankit classifier file ({})", path.string(), why);
 }
 
-c10::IValue read_value(torch::serialize::InputArchive& archive, const std::string& key, const fs::path& path) {
+c10::IValue read_value(torch::serialize::InputArchive& archive, const std::string& key,
+                       const fs::path& path) {
   c10::IValue value;
   if (!archive.try_read(key, value)) not_a_classifier(path, fmt::format("no '{}' entry", key));
   return value;
 }
 
-std::string read_string(torch::serialize::InputArchive& archive, const std::string& key, const fs::path& path) {
+std::string read_string(torch::serialize::InputArchive& archive, const std::string& key,
+                        const fs::path& path) {
   const auto value = read_value(archive, key, path);
   if (!value.isString()) not_a_classifier(path, fmt::format("'{}' is not a string", key));
   return value.toStringRef();
@@ -46,7 +48,8 @@ double read_double(torch::serialize::InputArchive& archive, const std::string& k
 
 }  // namespace
 
-void save_domain_classifier(const fs::path& path, const DomainClassifier& net, const DomainClassifierInfo& info) {
+void save_domain_classifier(const fs::path& path, const DomainClassifier& net,
+                            const DomainClassifierInfo& info) {
   const auto& o = net->options;
   torch::serialize::OutputArchive archive;
   archive.write("format", c10::IValue(std::string(kFormat)));
@@ -76,7 +79,13 @@ void save_domain_classifier(const fs::path& path, const DomainClassifier& net, c
   torch::serialize::OutputArchive weights;
   net->save(weights);
   archive.write("weights", weights);
-  io::write_atomically(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
+  io::write_atomically(path, [&](const fs::path& tmp) {
+    try {
+      archive.save_to(tmp.string());
+    } catch (const c10::Error& e) {  // it names the temp file: name the target instead
+      fail("{}: cannot write ({})", path.string(), first_line(e.what_without_backtrace()));
+    }
+  });
 }
 
 LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
@@ -92,8 +101,9 @@ LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
   if (format == kCheckpointFormat) {
     c10::IValue kind;
     const std::string what = archive.try_read("kind", kind) && kind.isString() ? kind.toStringRef() : "?";
-    fail("{}: is a GAN checkpoint (kind '{}'), not a classifier file; make one with `gankit classifier train`",
-         path.string(), what);
+    fail(
+        "{}: is a GAN checkpoint (kind '{}'), not a classifier file; make one with `gankit classifier train`",
+        path.string(), what);
   }
   if (format != kFormat) not_a_classifier(path, fmt::format("format '{}', expected '{}'", format, kFormat));
   if (const auto kind = read_string(archive, "kind", path); kind != kKind) {
@@ -103,12 +113,13 @@ LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
   LoadedDomainClassifier loaded;
   auto& info = loaded.info;
   info.gankit_version = read_string(archive, "gankit_version", path);
-  info.options = DomainClassifierOptions(read_int(archive, "channels", path), read_int(archive, "image_size", path),
-                                         read_int(archive, "num_classes", path))
-                     .width(read_int(archive, "width", path))
-                     .stages(read_int(archive, "stages", path))
-                     .feature_dim(read_int(archive, "feature_dim", path))
-                     .dropout(read_double(archive, "dropout", path));
+  info.options =
+      DomainClassifierOptions(read_int(archive, "channels", path), read_int(archive, "image_size", path),
+                              read_int(archive, "num_classes", path))
+          .width(read_int(archive, "width", path))
+          .stages(read_int(archive, "stages", path))
+          .feature_dim(read_int(archive, "feature_dim", path))
+          .dropout(read_double(archive, "dropout", path));
   info.data.name = read_string(archive, "data.name", path);
   info.data.path = read_string(archive, "data.path", path);
   info.data.image_size = read_int(archive, "data.image_size", path);

@@ -43,7 +43,8 @@ double learning_rate(double peak, int64_t step, int64_t total) {
 }
 
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  for (auto& group : optimizer.param_groups())
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 }
 
 std::string describe_data(const data::DataOptions& data) {
@@ -65,7 +66,8 @@ data::ImageSet load_test_split(const data::DataOptions& data) {
   return data::load_images(test);
 }
 
-ClassifierAccuracy evaluate_classifier(models::DomainClassifier& net, const data::ImageSet& set, int64_t batch_size) {
+ClassifierAccuracy evaluate_classifier(models::DomainClassifier& net, const data::ImageSet& set,
+                                       int64_t batch_size) {
   TORCH_CHECK(set.images.defined() && set.labels.defined(), "evaluate_classifier: needs labelled images");
   TORCH_CHECK(batch_size > 0, "evaluate_classifier: batch_size must be positive");
   const bool was_training = net->is_training();
@@ -109,10 +111,11 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
   const auto held_out = load_test_split(data);
 
   torch::manual_seed(seed);
-  models::DomainClassifier net(models::DomainClassifierOptions(info.channels, info.image_size, info.num_classes)
-                                   .width(options.width)
-                                   .feature_dim(options.feature_dim)
-                                   .dropout(options.dropout));
+  models::DomainClassifier net(
+      models::DomainClassifierOptions(info.channels, info.image_size, info.num_classes)
+          .width(options.width)
+          .feature_dim(options.feature_dim)
+          .dropout(options.dropout));
   torch::optim::AdamW optimizer(net->parameters(),
                                 torch::optim::AdamWOptions(options.lr).weight_decay(options.weight_decay));
   const int64_t per_epoch = loader->batches_per_epoch();
@@ -120,12 +123,14 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
   int64_t parameters = 0;
   for (const auto& p : net->parameters()) parameters += p.numel();
   if (log != nullptr) {
-    *log << info.description << '\n'
-         << fmt::format("classifier: {} parameters, {} features; {} steps of batch {} ({:.2f} epochs){}; {} threads\n",
-                        parameters, options.feature_dim, total, options.batch_size,
-                        static_cast<double>(total) / static_cast<double>(per_epoch),
-                        data.hflip ? ", random flips" : "", torch::get_num_threads())
-         << std::flush;
+    *log
+        << info.description << '\n'
+        << fmt::format(
+               "classifier: {} parameters, {} features; {} steps of batch {} ({:.2f} epochs){}; {} threads\n",
+               parameters, options.feature_dim, total, options.batch_size,
+               static_cast<double>(total) / static_cast<double>(per_epoch),
+               data.hflip ? ", random flips" : "", torch::get_num_threads())
+        << std::flush;
   }
 
   net->train();
@@ -151,13 +156,15 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
       const double seconds = seconds_since(window_start);
       const double images = static_cast<double>(window_steps * options.batch_size);
       if (!std::isfinite(loss_sum.item<double>())) {
-        fail("classifier training diverged at step {}: loss is {} (try a lower --lr)", done, loss_sum.item<double>());
+        fail("classifier training diverged at step {}: loss is {} (try a lower --lr)", done,
+             loss_sum.item<double>());
       }
-      *log << fmt::format("step {}/{} epoch {:.2f}: loss {:.4f}, train accuracy {:.4f}, lr {:.2e}, {:.0f} images/s\n",
-                          done, total, static_cast<double>(done) / static_cast<double>(per_epoch),
-                          loss_sum.item<double>() / static_cast<double>(window_steps),
-                          static_cast<double>(correct.item<int64_t>()) / images,
-                          learning_rate(options.lr, step, total), seconds > 0 ? images / seconds : 0.0)
+      *log << fmt::format(
+                  "step {}/{} epoch {:.2f}: loss {:.4f}, train accuracy {:.4f}, lr {:.2e}, {:.0f} images/s\n",
+                  done, total, static_cast<double>(done) / static_cast<double>(per_epoch),
+                  loss_sum.item<double>() / static_cast<double>(window_steps),
+                  static_cast<double>(correct.item<int64_t>()) / images,
+                  learning_rate(options.lr, step, total), seconds > 0 ? images / seconds : 0.0)
            << std::flush;
       loss_sum.zero_();
       correct.zero_();

@@ -20,7 +20,7 @@ struct ClassifierTrainingOptions {
   /// data.image_size (32 by default, the size of most of gankit's GANs) is the network's input.
   data::DataOptions data;
   /// Passes over the train split (used when steps = 0).
-  int64_t epochs = 5;
+  int64_t epochs = 3;
   /// Optimiser steps; 0 = use epochs.
   int64_t steps = 0;
   int64_t batch_size = 128;
