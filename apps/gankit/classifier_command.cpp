@@ -97,9 +97,9 @@ void check_writable(const fs::path& out) {
 
 void run_train(TrainArgs& args) {
   const fs::path out = args.out;
-  check_writable(out);
   auto& options = args.options;
   options.data = resolve_data(args.spec);
+  check_writable(out);
   options.log = &std::cerr;
   const auto result = train::train_classifier(options);
   models::save_domain_classifier(out, result.net, result.info);

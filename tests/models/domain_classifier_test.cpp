@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "gankit/data/loader.h"
+#include "gankit/data/transforms.h"
 #include "gankit/models/domain_classifier.h"
 #include "gankit/models/domain_classifier_file.h"
 #include "support/test_support.h"
@@ -147,6 +149,28 @@ TEST(DomainClassifierFile, EverythingElseIsAOneLineError) {
       EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << name << ": " << e.what();
     }
   }
+}
+
+TEST(DomainClassifierFile, FitsSamplesTheWayItsTrainingImagesWereFitted) {
+  // Fashion-MNIST's 28x28 images, as a generator of that size gives them, reach the classifier
+  // exactly as the data pipeline brought them to its 32x32 for training.
+  gankit::data::DataOptions native;
+  native.name = "fashion-mnist";
+  native.split = "test";
+  native.image_size = 0;  // its own size
+  auto fitted = native;
+  fitted.image_size = 32;
+  const auto small = gankit::data::load_images(native).images.slice(0, 0, 16);  // [16,1,28,28]
+  const auto expected = gankit::data::to_unit_range(gankit::data::load_images(fitted).images.slice(0, 0, 16));
+  DomainClassifierInfo info;
+  info.data.fit = "resize";
+  info.shape = {1, 32, 10};
+  const auto samples = gankit::data::to_unit_range(small);
+  EXPECT_TRUE(torch::equal(fit_to_classifier(samples, info), expected));
+  info.shape.channels = 3;  // gray repeated, as the pipeline converts it
+  EXPECT_TRUE(torch::equal(fit_to_classifier(samples, info), expected.repeat({1, 3, 1, 1})));
+  info.data.fit = "none";
+  EXPECT_TRUE(fails_with([&] { fit_to_classifier(samples, info); }, {"images"}));
 }
 
 TEST(DomainClassifierFile, AGanCheckpointIsNamedForWhatItIs) {

@@ -1,5 +1,6 @@
 #include "gankit/models/domain_classifier_file.h"
 
+#include "gankit/data/transforms.h"
 #include "gankit/error.h"
 #include "gankit/io/atomic_file.h"
 
@@ -134,6 +135,10 @@ LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
 
   try {
     loaded.net = DomainClassifier(info.options);
+  } catch (const c10::Error& e) {
+    not_a_classifier(path, "its stored options are invalid: " + first_line(e.what_without_backtrace()));
+  }
+  try {
     torch::serialize::InputArchive weights;
     if (!archive.try_read("weights", weights)) not_a_classifier(path, "no 'weights' entry");
     loaded.net->load(weights);
@@ -143,6 +148,14 @@ LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
   }
   loaded.net->eval();
   return loaded;
+}
+
+torch::Tensor fit_to_classifier(const torch::Tensor& images, const DomainClassifierInfo& info) {
+  TORCH_CHECK(images.dim() == 4, "fit_to_classifier: expects images [N,C,H,W], got ", images.sizes());
+  auto pixels = data::from_unit_range(images.to(torch::kCPU));  // [N,C,H,W] uint8
+  pixels = data::fit_to_size(pixels, info.shape.image_size, data::parse_fit(info.data.fit), "images");
+  pixels = data::convert_channels(pixels, info.shape.channels);  // [N,c,S,S]
+  return data::to_unit_range(pixels);
 }
 
 }  // namespace gankit::models

@@ -51,4 +51,10 @@ struct LoadedDomainClassifier {
 /// checkpoint, throws a one-line gankit::Error "PATH: what it is instead".
 LoadedDomainClassifier load_domain_classifier(const std::filesystem::path& path);
 
+/// Brings images (float [N,C,H,W] in [-1,1], e.g. a generator's samples at its own size) to the
+/// input the classifier was trained on, the way its training images were brought there: to uint8,
+/// fitted to shape.image_size the data.fit way, converted to shape.channels, back to [-1,1].
+/// A size data.fit cannot bring (e.g. fit "none" and another size) is a gankit::Error.
+torch::Tensor fit_to_classifier(const torch::Tensor& images, const DomainClassifierInfo& info);
+
 }  // namespace gankit::models

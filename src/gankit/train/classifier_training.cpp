@@ -102,20 +102,18 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
          info.num_classes == 0 ? "has no labels" : "has one class",
          data.name == "image-folder" ? " (put each class in its own sub-folder)" : "");
   }
-  const int64_t stages = models::DomainClassifierOptions(1, 8, 2).stages();
-  if (info.image_size % (int64_t{1} << stages) != 0) {
-    fail("data.image_size = {}: the classifier needs a multiple of {} (e.g. 32)", info.image_size,
-         int64_t{1} << stages);
+  const auto net_options = models::DomainClassifierOptions(info.channels, info.image_size, info.num_classes)
+                               .width(options.width)
+                               .feature_dim(options.feature_dim)
+                               .dropout(options.dropout);
+  if (const int64_t multiple = int64_t{1} << net_options.stages(); info.image_size % multiple != 0) {
+    fail("data.image_size = {}: the classifier needs a multiple of {} (e.g. 32)", info.image_size, multiple);
   }
-  // The held-out split is read first, so a set without one says so before training, not after.
+  // Read before training, so the first lines say whether there is anything to measure.
   const auto held_out = load_test_split(data);
 
   torch::manual_seed(seed);
-  models::DomainClassifier net(
-      models::DomainClassifierOptions(info.channels, info.image_size, info.num_classes)
-          .width(options.width)
-          .feature_dim(options.feature_dim)
-          .dropout(options.dropout));
+  models::DomainClassifier net(net_options);
   torch::optim::AdamW optimizer(net->parameters(),
                                 torch::optim::AdamWOptions(options.lr).weight_decay(options.weight_decay));
   const int64_t per_epoch = loader->batches_per_epoch();
@@ -125,6 +123,10 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
   if (log != nullptr) {
     *log
         << info.description << '\n'
+        << (held_out.images.defined()
+                ? fmt::format("held out: {} images for the test accuracy\n", held_out.images.size(0))
+                : fmt::format("held out: none ({} has no test split; data.holdout makes one)\n",
+                              describe_data(data)))
         << fmt::format(
                "classifier: {} parameters, {} features; {} steps of batch {} ({:.2f} epochs){}; {} threads\n",
                parameters, options.feature_dim, total, options.batch_size,
@@ -185,7 +187,8 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
   auto& saved = result.info;
   saved.options = net->options;
   saved.data.name = data.name;
-  saved.data.path = data.path;
+  // Absolute, so `classifier eval` finds it from any folder; empty = the set's standard place.
+  saved.data.path = data.path.empty() ? "" : std::filesystem::absolute(data.path).lexically_normal().string();
   saved.data.image_size = info.image_size;
   saved.data.channels = info.channels;
   saved.data.fit = data.fit;
@@ -200,8 +203,6 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
     if (log != nullptr) {
       *log << fmt::format("test accuracy {:.4f} ({} images)\n", accuracy.accuracy, accuracy.n) << std::flush;
     }
-  } else if (log != nullptr) {
-    *log << fmt::format("data {} has no held-out split: accuracy not measured\n", describe_data(data));
   }
   result.seconds = seconds_since(start);
   return result;
