@@ -13,6 +13,7 @@ void add_inpaint_command(CLI::App& app);
 void add_pairs_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_classifier_command(CLI::App& app);
 
 /// The process exit code a command asks for (e.g. 130 after an interrupt); 0 by default.
 int& exit_code();

@@ -103,6 +103,8 @@ void run_eval(const EvalArgs& args) {
     fake_name = args.samples;
   }
   seconds["samples"] = seconds_since(start);
+  const int64_t wanted_real = args.real_count > 0 ? args.real_count : fake.images.size(0);
+  metrics::check_counts(metric_list, wanted_real, fake.images.size(0), args.scores);
   const int64_t channels = fake.images.size(1), size = fake.images.size(2);
 
   // The real side: a data set (or image folder) fitted to the generated images' size, as training
@@ -132,17 +134,15 @@ void run_eval(const EvalArgs& args) {
     }
     if (!real_data) fail("gankit eval --samples: give --real DATASET|FOLDER|FILE.npy, the images to compare against");
     real_data->image_size = size;
-    real_data->channels = 0;  // the set's own: a channel mismatch is an error, not a conversion
     real_data->load_size = 0;
     real_data->hflip = false;
     real_data->pairs.clear();
     if (!args.real_split.empty()) real_data->split = args.real_split;
-    const int64_t real_count = args.real_count > 0 ? args.real_count : fake.images.size(0);
     const fs::path cache = args.no_cache ? fs::path()
                            : args.cache_dir.empty() ? metrics::default_feature_cache_dir()
                                                     : fs::path(args.cache_dir);
-    const auto found = metrics::real_features(*real_data, real_count, args.seed, *extractor, cache,
-                                              progress_printer(args.quiet, "real"));
+    const auto found = metrics::real_features(*real_data, wanted_real, args.seed, *extractor, cache,
+                                              progress_printer(args.quiet, "real"), channels);
     real = found.features;
     real_info = {{"source", found.description}, {"n", found.count}, {"cached", found.from_cache}};
     if (!found.cache_file.empty()) real_info["cache"] = found.cache_file.string();

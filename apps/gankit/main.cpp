@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   gankit::cli::add_pairs_command(app);
   gankit::cli::add_report_command(app);
   gankit::cli::add_eval_command(app);
+  gankit::cli::add_classifier_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -70,6 +70,8 @@ TEST(ScoreFeatures, TooFewSamplesSayHowManyAreNeeded) {
                          {"is (with 10 splits) needs at least 10 generated images, got 5"}));
   EXPECT_TRUE(fails_with([&] { score_features(random_features(3, 4, 0, 2), many, {"pr"}); },
                          {"precision/recall (k = 3) needs at least 4 real images, got 3"}));
+  EXPECT_TRUE(fails_with([&] { check_counts({"fid", "pr"}, 20, 3); }, {"precision/recall (k = 3) needs at least 4 generated images, got 3"}));
+  EXPECT_NO_THROW(check_counts({"fid", "kid", "is", "pr"}, 10, 10));
   EXPECT_TRUE(fails_with([&] { score_features(many, random_features(20, 5, 0, 2), {"fid"}); },
                          {"differ in width (4 vs 5)"}));
 }

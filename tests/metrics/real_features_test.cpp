@@ -102,6 +102,19 @@ TEST(RealFeatures, ADamagedCacheFileIsRecomputedAndReplaced) {
   EXPECT_TRUE(real_features(fashion_test_split(), 100, 0, extractor, cache.path()).from_cache);
 }
 
+TEST(RealFeatures, ImagesOfAnotherChannelCountAreRefusedBeforeAnyFeatures) {
+  TempDir cache;
+  BlockMeans extractor("v1");
+  EXPECT_TRUE(test::fails_with([&] { real_features(fashion_test_split(), 50, 0, extractor, cache.path(), {}, 3); },
+                               {"fashion-mnist test, 50 of 10000 images at 28x28 has 1-channel images",
+                                "generated images have 3"}));
+  EXPECT_EQ(extractor.batches, 0);
+  // From the cache too.
+  real_features(fashion_test_split(), 50, 0, extractor, cache.path(), {}, 1);
+  EXPECT_TRUE(test::fails_with([&] { real_features(fashion_test_split(), 50, 0, extractor, cache.path(), {}, 3); },
+                               {"has 1-channel images"}));
+}
+
 TEST(RealFeatures, AllImagesWhenCountIsZeroOrLarger) {
   TempDir cache;
   BlockMeans extractor("v1");

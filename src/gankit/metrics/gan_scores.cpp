@@ -52,6 +52,22 @@ void need(int64_t have, int64_t needed, const std::string& metric, const char* w
 
 }  // namespace
 
+void check_counts(const std::vector<std::string>& metrics, int64_t n_real, int64_t n_fake,
+                  const ScoreOptions& options) {
+  for (const auto& metric : metrics) {
+    if (metric == "fid" || metric == "kid") {
+      need(n_fake, 2, metric, "generated"), need(n_real, 2, metric, "real");
+    } else if (metric == "is") {
+      need(n_fake, options.is_splits, fmt::format("is (with {} splits)", options.is_splits), "generated");
+    } else if (metric == "pr") {
+      const auto name = fmt::format("precision/recall (k = {})", options.pr_k);
+      need(n_fake, options.pr_k + 1, name, "generated"), need(n_real, options.pr_k + 1, name, "real");
+    } else {
+      fail("unknown metric '{}' (known: fid, kid, is, pr)", metric);
+    }
+  }
+}
+
 Scores score_features(const ImageFeatures& real, const ImageFeatures& fake, const std::vector<std::string>& metrics,
                       const ScoreOptions& options) {
   const int64_t n_real = real.features.size(0), n_fake = fake.features.size(0);
@@ -59,31 +75,25 @@ Scores score_features(const ImageFeatures& real, const ImageFeatures& fake, cons
     fail("real and generated features differ in width ({} vs {}): not from the same extractor",
          real.features.size(1), fake.features.size(1));
   }
+  check_counts(metrics, n_real, n_fake, options);
   Scores scores;
   for (const auto& metric : metrics) {
     if (metric == "fid") {
-      need(n_real, 2, "fid", "real"), need(n_fake, 2, "fid", "generated");
       scores.emplace_back("fid", frechet_distance(feature_statistics(real.features), feature_statistics(fake.features)));
     } else if (metric == "kid") {
-      need(n_real, 2, "kid", "real"), need(n_fake, 2, "kid", "generated");
       auto generator = at::make_generator<at::CPUGeneratorImpl>(options.seed);
       const auto kid = kernel_inception_distance(real.features, fake.features, generator, options.kid_subsets,
                                                  options.kid_subset_size);
       scores.emplace_back("kid", kid.mean);
       scores.emplace_back("kid_std", kid.std);
     } else if (metric == "is") {
-      need(n_fake, options.is_splits, fmt::format("is (with {} splits)", options.is_splits), "generated");
       const auto is = inception_score(fake.logits, options.is_splits);
       scores.emplace_back("is", is.mean);
       scores.emplace_back("is_std", is.std);
     } else if (metric == "pr") {
-      const auto name = fmt::format("precision/recall (k = {})", options.pr_k);
-      need(n_real, options.pr_k + 1, name, "real"), need(n_fake, options.pr_k + 1, name, "generated");
       const auto pr = precision_recall(real.features, fake.features, options.pr_k);
       scores.emplace_back("precision", pr.precision);
       scores.emplace_back("recall", pr.recall);
-    } else {
-      fail("unknown metric '{}' (known: fid, kid, is, pr)", metric);
     }
   }
   return scores;

@@ -37,6 +37,11 @@ using Scores = std::vector<std::pair<std::string, double>>;
 Scores score_features(const ImageFeatures& real, const ImageFeatures& fake, const std::vector<std::string>& metrics,
                       const ScoreOptions& options = {});
 
+/// Throws the error score_features would for `n_real` real and `n_fake` generated images, so
+/// that a request that cannot be met fails before any features are computed.
+void check_counts(const std::vector<std::string>& metrics, int64_t n_real, int64_t n_fake,
+                  const ScoreOptions& options = {});
+
 /// The fraction of rows of `logits` [N,K] whose arg-max is `labels` [N].
 double class_accuracy(const torch::Tensor& logits, const torch::Tensor& labels);
 

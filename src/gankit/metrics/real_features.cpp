@@ -28,7 +28,7 @@ std::string cache_key(const data::DataOptions& data, int64_t count, uint64_t see
   std::error_code ec;
   const auto modified = fs::last_write_time(path, ec);
   const long long stamp = ec ? 0 : static_cast<long long>(modified.time_since_epoch().count());
-  return fmt::format("gankit-real-features 1|{}|{}|{}|{}|split={}|size={}|channels={}|fit={}|holdout={}|"
+  return fmt::format("gankit-real-features 2|{}|{}|{}|{}|split={}|size={}|channels={}|fit={}|holdout={}|"
                      "pairs={}|direction={}|count={}|seed={}|{}",
                      data.name, fs::absolute(path).lexically_normal().string(), stamp, extractor.name(), data.split,
                      data.image_size, data.channels, data.fit, data.holdout, data.pairs, data.direction, count, seed,
@@ -42,7 +42,7 @@ std::optional<RealFeatures> read_cache(const fs::path& file, const std::string& 
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(file.string());
-    c10::IValue stored_key, description;
+    c10::IValue stored_key, description, channels;
     if (!archive.try_read("key", stored_key) || !stored_key.isString() || stored_key.toStringRef() != key) {
       return std::nullopt;
     }
@@ -50,7 +50,9 @@ std::optional<RealFeatures> read_cache(const fs::path& file, const std::string& 
     archive.read("features", real.features.features);
     archive.read("logits", real.features.logits);
     archive.read("description", description);
+    archive.read("channels", channels);
     real.description = description.toStringRef();
+    real.channels = channels.toInt();
     real.count = real.features.features.size(0);
     real.from_cache = true;
     real.cache_file = file;
@@ -63,12 +65,21 @@ std::optional<RealFeatures> read_cache(const fs::path& file, const std::string& 
 }  // namespace
 
 RealFeatures real_features(const data::DataOptions& data, int64_t count, uint64_t seed, FeatureExtractor& extractor,
-                           const fs::path& cache_dir, const FeatureProgress& progress) {
+                           const fs::path& cache_dir, const FeatureProgress& progress, int64_t channels) {
+  const auto check_channels = [&](int64_t found, const std::string& description) {
+    if (channels > 0 && found != channels) {
+      fail("{} has {}-channel images, but the generated images have {}: compare images of one kind", description,
+           found, channels);
+    }
+  };
   const std::string key = cache_key(data, count, seed, extractor);
   fs::path file;
   if (!cache_dir.empty()) {
     file = cache_dir / fmt::format("{}-{}-{:08x}.pt", data.name, data.split, report::crc32c(key));
-    if (auto cached = read_cache(file, key)) return *std::move(cached);
+    if (auto cached = read_cache(file, key)) {
+      check_channels(cached->channels, cached->description);
+      return *std::move(cached);
+    }
   }
 
   auto set = data::load_images(data);
@@ -81,8 +92,10 @@ RealFeatures real_features(const data::DataOptions& data, int64_t count, uint64_
   }
   RealFeatures real;
   real.count = images.size(0);
+  real.channels = images.size(1);
   real.description = fmt::format("{} {}, {} of {} images at {}x{}", data.name, data.split, real.count, total,
                                  images.size(2), images.size(3));
+  check_channels(real.channels, real.description);
   real.features = extract_features(extractor, images, fmt::format("{} {}", data.name, data.split), 100, progress);
   real.cache_file = file;
   if (!file.empty()) {
@@ -92,6 +105,7 @@ RealFeatures real_features(const data::DataOptions& data, int64_t count, uint64_
     torch::serialize::OutputArchive archive;
     archive.write("key", c10::IValue(key));
     archive.write("description", c10::IValue(real.description));
+    archive.write("channels", c10::IValue(real.channels));
     archive.write("features", real.features.features);
     archive.write("logits", real.features.logits);
     io::write_atomically(file, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });

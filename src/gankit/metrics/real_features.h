@@ -16,6 +16,7 @@ namespace gankit::metrics {
 struct RealFeatures {
   ImageFeatures features;
   int64_t count = 0;              ///< images behind them
+  int64_t channels = 0;           ///< their channel count (the data set's own unless data.channels says)
   std::string description;        ///< e.g. "mnist train, 10000 of 60000 images at 32x32"
   bool from_cache = false;
   std::filesystem::path cache_file;  ///< where they are (or would be) cached; empty without a cache
@@ -30,8 +31,10 @@ std::filesystem::path default_feature_cache_dir();
 /// call cached the same set (name, resolved path and its modification time, split, size,
 /// channels, fit), subset and extractor (fingerprint); otherwise computed and written there
 /// atomically. An empty cache_dir computes without caching; an unreadable cache file is
-/// recomputed and replaced.
+/// recomputed and replaced. With `channels` > 0, images of another channel count are a
+/// gankit::Error (before any features are computed): generated and real images must be alike.
 RealFeatures real_features(const data::DataOptions& data, int64_t count, uint64_t seed, FeatureExtractor& extractor,
-                           const std::filesystem::path& cache_dir, const FeatureProgress& progress = {});
+                           const std::filesystem::path& cache_dir, const FeatureProgress& progress = {},
+                           int64_t channels = 0);
 
 }  // namespace gankit::metrics

@@ -1,0 +1,161 @@
+#include "gankit/models/domain_classifier_file.h"
+
+#include "gankit/data/transforms.h"
+#include "gankit/error.h"
+#include "gankit/io/atomic_file.h"
+
+namespace gankit::models {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kFormat = "gankit-classifier/1";
+constexpr const char* kKind = "classifier";
+/// The format marker of GAN checkpoints (train/checkpoint.cpp), recognised to say what such a file is.
+constexpr const char* kCheckpointFormat = "gankit-checkpoint/1";
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+[[noreturn]] void not_a_classifier(const fs::path& path, const std::string& why) {
+  fail("{}: not a gankit classifier file ({})", path.string(), why);
+}
+
+c10::IValue read_value(torch::serialize::InputArchive& archive, const std::string& key,
+                       const fs::path& path) {
+  c10::IValue value;
+  if (!archive.try_read(key, value)) not_a_classifier(path, fmt::format("no '{}' entry", key));
+  return value;
+}
+
+std::string read_string(torch::serialize::InputArchive& archive, const std::string& key,
+                        const fs::path& path) {
+  const auto value = read_value(archive, key, path);
+  if (!value.isString()) not_a_classifier(path, fmt::format("'{}' is not a string", key));
+  return value.toStringRef();
+}
+
+int64_t read_int(torch::serialize::InputArchive& archive, const std::string& key, const fs::path& path) {
+  const auto value = read_value(archive, key, path);
+  if (!value.isInt()) not_a_classifier(path, fmt::format("'{}' is not an integer", key));
+  return value.toInt();
+}
+
+double read_double(torch::serialize::InputArchive& archive, const std::string& key, const fs::path& path) {
+  const auto value = read_value(archive, key, path);
+  if (!value.isDouble()) not_a_classifier(path, fmt::format("'{}' is not a number", key));
+  return value.toDouble();
+}
+
+}  // namespace
+
+void save_domain_classifier(const fs::path& path, const DomainClassifier& net,
+                            const DomainClassifierInfo& info) {
+  const auto& o = net->options;
+  torch::serialize::OutputArchive archive;
+  archive.write("format", c10::IValue(std::string(kFormat)));
+  archive.write("kind", c10::IValue(std::string(kKind)));
+  archive.write("gankit_version", c10::IValue(std::string(GANKIT_VERSION)));
+  // The network's options.
+  archive.write("channels", c10::IValue(o.channels()));
+  archive.write("image_size", c10::IValue(o.image_size()));
+  archive.write("num_classes", c10::IValue(o.num_classes()));
+  archive.write("width", c10::IValue(o.width()));
+  archive.write("stages", c10::IValue(o.stages()));
+  archive.write("feature_dim", c10::IValue(o.feature_dim()));
+  archive.write("dropout", c10::IValue(o.dropout()));
+  // The data and the input it expects.
+  archive.write("data.name", c10::IValue(info.data.name));
+  archive.write("data.path", c10::IValue(info.data.path));
+  archive.write("data.image_size", c10::IValue(info.data.image_size));
+  archive.write("data.channels", c10::IValue(info.data.channels));
+  archive.write("data.fit", c10::IValue(info.data.fit));
+  archive.write("data.holdout", c10::IValue(info.data.holdout));
+  archive.write("input_range", c10::IValue(std::string("[-1,1]")));
+  // How it was trained and how well it does.
+  archive.write("test_accuracy", c10::IValue(info.test_accuracy));
+  archive.write("test_images", c10::IValue(info.test_images));
+  archive.write("steps", c10::IValue(info.steps));
+  archive.write("seed", c10::IValue(info.seed));
+  torch::serialize::OutputArchive weights;
+  net->save(weights);
+  archive.write("weights", weights);
+  io::write_atomically(path, [&](const fs::path& tmp) {
+    try {
+      archive.save_to(tmp.string());
+    } catch (const c10::Error& e) {  // it names the temp file: name the target instead
+      fail("{}: cannot write ({})", path.string(), first_line(e.what_without_backtrace()));
+    }
+  });
+}
+
+LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
+  if (!fs::exists(path)) fail("{}: no such classifier file", path.string());
+  if (fs::is_directory(path)) fail("{}: is a folder, not a classifier file", path.string());
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path.string());
+  } catch (const c10::Error& e) {
+    not_a_classifier(path, "unreadable: " + first_line(e.what_without_backtrace()));
+  }
+  const std::string format = read_string(archive, "format", path);
+  if (format == kCheckpointFormat) {
+    c10::IValue kind;
+    const std::string what = archive.try_read("kind", kind) && kind.isString() ? kind.toStringRef() : "?";
+    fail(
+        "{}: is a GAN checkpoint (kind '{}'), not a classifier file; make one with `gankit classifier train`",
+        path.string(), what);
+  }
+  if (format != kFormat) not_a_classifier(path, fmt::format("format '{}', expected '{}'", format, kFormat));
+  if (const auto kind = read_string(archive, "kind", path); kind != kKind) {
+    not_a_classifier(path, fmt::format("kind '{}', expected '{}'", kind, kKind));
+  }
+
+  LoadedDomainClassifier loaded;
+  auto& info = loaded.info;
+  info.gankit_version = read_string(archive, "gankit_version", path);
+  info.options =
+      DomainClassifierOptions(read_int(archive, "channels", path), read_int(archive, "image_size", path),
+                              read_int(archive, "num_classes", path))
+          .width(read_int(archive, "width", path))
+          .stages(read_int(archive, "stages", path))
+          .feature_dim(read_int(archive, "feature_dim", path))
+          .dropout(read_double(archive, "dropout", path));
+  info.data.name = read_string(archive, "data.name", path);
+  info.data.path = read_string(archive, "data.path", path);
+  info.data.image_size = read_int(archive, "data.image_size", path);
+  info.data.channels = read_int(archive, "data.channels", path);
+  info.data.fit = read_string(archive, "data.fit", path);
+  info.data.holdout = read_int(archive, "data.holdout", path);
+  info.shape = {info.options.channels(), info.options.image_size(), info.options.num_classes()};
+  info.test_accuracy = read_double(archive, "test_accuracy", path);
+  info.test_images = read_int(archive, "test_images", path);
+  info.steps = read_int(archive, "steps", path);
+  info.seed = read_int(archive, "seed", path);
+
+  try {
+    loaded.net = DomainClassifier(info.options);
+  } catch (const c10::Error& e) {
+    not_a_classifier(path, "its stored options are invalid: " + first_line(e.what_without_backtrace()));
+  }
+  try {
+    torch::serialize::InputArchive weights;
+    if (!archive.try_read("weights", weights)) not_a_classifier(path, "no 'weights' entry");
+    loaded.net->load(weights);
+  } catch (const c10::Error& e) {
+    fail("{}: classifier weights do not match the options stored with them ({})", path.string(),
+         first_line(e.what_without_backtrace()));
+  }
+  loaded.net->eval();
+  return loaded;
+}
+
+torch::Tensor fit_to_classifier(const torch::Tensor& images, const DomainClassifierInfo& info) {
+  TORCH_CHECK(images.dim() == 4, "fit_to_classifier: expects images [N,C,H,W], got ", images.sizes());
+  auto pixels = data::from_unit_range(images.to(torch::kCPU));  // [N,C,H,W] uint8
+  pixels = data::fit_to_size(pixels, info.shape.image_size, data::parse_fit(info.data.fit), "images");
+  pixels = data::convert_channels(pixels, info.shape.channels);  // [N,c,S,S]
+  return data::to_unit_range(pixels);
+}
+
+}  // namespace gankit::models

@@ -1,0 +1,211 @@
+#include "gankit/train/classifier_training.h"
+
+#include <chrono>
+#include <cmath>
+#include <ostream>
+
+#include "gankit/data/registry.h"
+#include "gankit/data/transforms.h"
+#include "gankit/error.h"
+#include "gankit/train/trainer.h"
+
+namespace gankit::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Whether mirroring an image keeps its class: true for photos of objects, false for glyphs.
+bool flips_keep_classes(const std::string& data_name) { return data_name == "cifar10"; }
+
+void validate(const ClassifierTrainingOptions& o) {
+  if (o.batch_size <= 0) fail("batch size = {}: must be positive", o.batch_size);
+  if (o.steps < 0) fail("steps = {}: must be 0 (use epochs) or more", o.steps);
+  if (o.steps == 0 && o.epochs <= 0) fail("epochs = {}: must be positive", o.epochs);
+  if (o.threads < 0) fail("threads = {}: must be 0 (all cores) or more", o.threads);
+  if (!(o.lr > 0)) fail("lr = {}: must be positive", o.lr);
+  if (!(o.weight_decay >= 0)) fail("weight decay = {}: must be 0 or more", o.weight_decay);
+  if (o.width <= 0 || o.feature_dim <= 0) fail("width and feature_dim must be positive");
+  if (!(o.dropout >= 0 && o.dropout < 1)) fail("dropout = {}: must be in [0, 1)", o.dropout);
+  if (o.log_every < 0) fail("log_every = {}: must be 0 (off) or more", o.log_every);
+}
+
+/// Warm-up over the first 3% of the steps, then cosine decay to 0 (step counted from 0).
+double learning_rate(double peak, int64_t step, int64_t total) {
+  const double warmup = std::max(1.0, 0.03 * static_cast<double>(total));
+  const double t = static_cast<double>(step);
+  const double ramp = std::min(1.0, (t + 1) / warmup);
+  return peak * ramp * 0.5 * (1 + std::cos(M_PI * t / static_cast<double>(total)));
+}
+
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups())
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+}
+
+std::string describe_data(const data::DataOptions& data) {
+  return data.path.empty() ? data.name : fmt::format("{} at {}", data.name, data.path);
+}
+
+}  // namespace
+
+data::ImageSet load_test_split(const data::DataOptions& data) {
+  auto test = data;
+  test.split = "test";
+  try {
+    // A set without split folders reads as a whole for either split: that is no held-out data.
+    const auto part = data::read_data_set(test).part;
+    if (part != "test" && part != "val") return {};
+  } catch (const gankit::Error&) {
+    return {};
+  }
+  return data::load_images(test);
+}
+
+ClassifierAccuracy evaluate_classifier(models::DomainClassifier& net, const data::ImageSet& set,
+                                       int64_t batch_size) {
+  TORCH_CHECK(set.images.defined() && set.labels.defined(), "evaluate_classifier: needs labelled images");
+  TORCH_CHECK(batch_size > 0, "evaluate_classifier: batch_size must be positive");
+  const bool was_training = net->is_training();
+  net->eval();
+  torch::NoGradGuard no_grad;
+  const int64_t n = set.images.size(0);
+  auto correct = torch::zeros({}, torch::kLong);
+  for (int64_t at = 0; at < n; at += batch_size) {
+    const int64_t end = std::min(n, at + batch_size);
+    const auto images = data::to_unit_range(set.images.slice(0, at, end));  // uint8 -> [-1,1] float
+    correct += net->forward(images).argmax(1).eq(set.labels.slice(0, at, end)).sum();
+  }
+  net->train(was_training);
+  return {n > 0 ? static_cast<double>(correct.item<int64_t>()) / static_cast<double>(n) : 0.0, n};
+}
+
+ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& options) {
+  const auto start = Clock::now();
+  validate(options);
+  std::ostream* log = options.log;
+  torch::set_num_threads(static_cast<int>(options.threads > 0 ? options.threads : available_cores()));
+
+  auto data = options.data;
+  data.split = "train";
+  data.hflip = options.hflip.value_or(flips_keep_classes(data.name));
+  if (!data.pairs.empty()) fail("data.pairs = {}: a classifier needs single labelled images", data.pairs);
+  const auto seed = static_cast<uint64_t>(options.seed);
+  auto loader = data::make_loader(data, {options.batch_size, seed});
+  const auto& info = loader->info();
+  if (info.num_classes < 2) {
+    fail("data {}: {}; a classifier needs labelled images of at least 2 classes{}", describe_data(data),
+         info.num_classes == 0 ? "has no labels" : "has one class",
+         data.name == "image-folder" ? " (put each class in its own sub-folder)" : "");
+  }
+  const auto net_options = models::DomainClassifierOptions(info.channels, info.image_size, info.num_classes)
+                               .width(options.width)
+                               .feature_dim(options.feature_dim)
+                               .dropout(options.dropout);
+  if (const int64_t multiple = int64_t{1} << net_options.stages(); info.image_size % multiple != 0) {
+    fail("data.image_size = {}: the classifier needs a multiple of {} (e.g. 32)", info.image_size, multiple);
+  }
+  // Read before training, so the first lines say whether there is anything to measure.
+  const auto held_out = load_test_split(data);
+
+  torch::manual_seed(seed);
+  models::DomainClassifier net(net_options);
+  torch::optim::AdamW optimizer(net->parameters(),
+                                torch::optim::AdamWOptions(options.lr).weight_decay(options.weight_decay));
+  const int64_t per_epoch = loader->batches_per_epoch();
+  const int64_t total = options.steps > 0 ? options.steps : options.epochs * per_epoch;
+  int64_t parameters = 0;
+  for (const auto& p : net->parameters()) parameters += p.numel();
+  if (log != nullptr) {
+    *log
+        << info.description << '\n'
+        << (held_out.images.defined()
+                ? fmt::format("held out: {} images for the test accuracy\n", held_out.images.size(0))
+                : fmt::format("held out: none ({} has no test split; data.holdout makes one)\n",
+                              describe_data(data)))
+        << fmt::format(
+               "classifier: {} parameters, {} features; {} steps of batch {} ({:.2f} epochs){}; {} threads\n",
+               parameters, options.feature_dim, total, options.batch_size,
+               static_cast<double>(total) / static_cast<double>(per_epoch),
+               data.hflip ? ", random flips" : "", torch::get_num_threads())
+        << std::flush;
+  }
+
+  net->train();
+  auto loss_sum = torch::zeros({}), correct = torch::zeros({}, torch::kLong);
+  int64_t window_steps = 0;
+  auto window_start = Clock::now();
+  for (int64_t step = 0; step < total; ++step) {
+    const auto batch = loader->next();
+    set_learning_rate(optimizer, learning_rate(options.lr, step, total));
+    const auto logits = net->forward(batch.images);  // [B,K]
+    const auto loss = torch::nn::functional::cross_entropy(logits, batch.labels);
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+    {
+      torch::NoGradGuard no_grad;
+      loss_sum += loss.detach();
+      correct += logits.argmax(1).eq(batch.labels).sum();
+    }
+    ++window_steps;
+    const int64_t done = step + 1;
+    if (log != nullptr && options.log_every > 0 && (done % options.log_every == 0 || done == total)) {
+      const double seconds = seconds_since(window_start);
+      const double images = static_cast<double>(window_steps * options.batch_size);
+      if (!std::isfinite(loss_sum.item<double>())) {
+        fail("classifier training diverged at step {}: loss is {} (try a lower --lr)", done,
+             loss_sum.item<double>());
+      }
+      *log << fmt::format(
+                  "step {}/{} epoch {:.2f}: loss {:.4f}, train accuracy {:.4f}, lr {:.2e}, {:.0f} images/s\n",
+                  done, total, static_cast<double>(done) / static_cast<double>(per_epoch),
+                  loss_sum.item<double>() / static_cast<double>(window_steps),
+                  static_cast<double>(correct.item<int64_t>()) / images,
+                  learning_rate(options.lr, step, total), seconds > 0 ? images / seconds : 0.0)
+           << std::flush;
+      loss_sum.zero_();
+      correct.zero_();
+      window_steps = 0;
+      window_start = Clock::now();
+    }
+    if (log != nullptr && held_out.images.defined() && done % per_epoch == 0 && done < total) {
+      const auto accuracy = evaluate_classifier(net, held_out);
+      *log << fmt::format("epoch {}: test accuracy {:.4f} ({} images)\n", done / per_epoch, accuracy.accuracy,
+                          accuracy.n)
+           << std::flush;
+    }
+  }
+  net->eval();
+
+  ClassifierTrainingResult result;
+  result.net = net;
+  auto& saved = result.info;
+  saved.options = net->options;
+  saved.data.name = data.name;
+  // Absolute, so `classifier eval` finds it from any folder; empty = the set's standard place.
+  saved.data.path = data.path.empty() ? "" : std::filesystem::absolute(data.path).lexically_normal().string();
+  saved.data.image_size = info.image_size;
+  saved.data.channels = info.channels;
+  saved.data.fit = data.fit;
+  saved.data.holdout = data.holdout;
+  saved.shape = {info.channels, info.image_size, info.num_classes};
+  saved.steps = total;
+  saved.seed = options.seed;
+  if (held_out.images.defined()) {
+    const auto accuracy = evaluate_classifier(net, held_out);
+    saved.test_accuracy = accuracy.accuracy;
+    saved.test_images = accuracy.n;
+    if (log != nullptr) {
+      *log << fmt::format("test accuracy {:.4f} ({} images)\n", accuracy.accuracy, accuracy.n) << std::flush;
+    }
+  }
+  result.seconds = seconds_since(start);
+  return result;
+}
+
+}  // namespace gankit::train
