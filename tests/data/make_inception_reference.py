@@ -8,8 +8,8 @@ on torchvision's inception_v3 (num_classes=1008, aux_logits=False, init_weights=
 Mixed blocks replaced, run the way pytorch-fid's InceptionV3 runs it with resize_input=True and
 normalize_input=True, plus the fc layer on pool3 (the logits the Inception Score uses). Its
 weights are random (seed 0): He-initialised convolutions, batch norms with random affine
-parameters and running statistics measured on random 40x40 images (so no batch norm is an identity), a
-scaled-up fc layer. Writes to OUTDIR:
+parameters and running statistics measured on random 40x40 images (so no batch norm is an
+identity and activations keep their scale), a scaled-up fc layer. Writes to OUTDIR:
   weights_zip.pth     the state_dict (an OrderedDict), torch.save's zip format
   weights_legacy.pth  the same, _use_new_zipfile_serialization=False
   weights_dict.pth    the same as a plain dict, zip format

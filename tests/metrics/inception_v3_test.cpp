@@ -54,7 +54,8 @@ const Reference& reference() {
         if (status == 0) {
           test::write_file(dir / "done", output);
         } else {
-          error = fmt::format("{} failed (status {}):\n{}", command, status, output);
+          const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+          error = fmt::format("{} failed (exit status {}):\n{}", command, code, output);
         }
       } else {
         error = "cannot run " + command;

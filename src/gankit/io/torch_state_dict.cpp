@@ -299,17 +299,15 @@ Value* Unpickler::load() {
     op_start_ = pos_;
     op_ = static_cast<uint8_t>(take(1)[0]);
     switch (op_) {
-      case 0x80:
+      case 0x80:  // PROTO
         take(1);
-        break;  // PROTO
-      case 0x95:
+        break;
+      case 0x95:  // FRAME (protocol 4): only a buffering hint
         take(8);
-        break;     // FRAME (protocol 4): only a buffering hint
-      case '.': {  // STOP
-        Value* result = pop();
-        return result;
-      }
-      case 'N':
+        break;
+      case '.':  // STOP
+        return pop();
+      case 'N':  // NONE
         push(make(Kind::kNone));
         break;
       case 0x88:    // NEWTRUE
@@ -319,18 +317,18 @@ Value* Unpickler::load() {
         push(value);
         break;
       }
-      case 'J':
+      case 'J':  // BININT
         push(make_int(static_cast<int32_t>(little_endian(4))));
-        break;  // BININT
-      case 'K':
+        break;
+      case 'K':  // BININT1
         push(make_int(static_cast<int64_t>(little_endian(1))));
-        break;  // BININT1
-      case 'M':
+        break;
+      case 'M':  // BININT2
         push(make_int(static_cast<int64_t>(little_endian(2))));
-        break;  // BININT2
-      case 0x8a:
+        break;
+      case 0x8a:  // LONG1
         push(make_long(take(length(1))));
-        break;      // LONG1
+        break;
       case 0x8b: {  // LONG4
         const auto n = static_cast<int32_t>(little_endian(4));
         if (n < 0) corrupt("negative length");
@@ -346,33 +344,33 @@ Value* Unpickler::load() {
         push(value);
         break;
       }
-      case 'X':
+      case 'X':  // BINUNICODE
         push(make_text(Kind::kString, take(length(4))));
-        break;  // BINUNICODE
-      case 0x8c:
+        break;
+      case 0x8c:  // SHORT_BINUNICODE
         push(make_text(Kind::kString, take(length(1))));
-        break;  // SHORT_BINUNICODE
-      case 0x8d:
+        break;
+      case 0x8d:  // BINUNICODE8
         push(make_text(Kind::kString, take(length(8))));
-        break;     // BINUNICODE8
+        break;
       case 'T': {  // BINSTRING (Python 2 str; torch.load decodes it to str)
         const auto n = static_cast<int32_t>(little_endian(4));
         if (n < 0) corrupt("negative length");
         push(make_text(Kind::kString, take(static_cast<size_t>(n))));
         break;
       }
-      case 'U':
+      case 'U':  // SHORT_BINSTRING
         push(make_text(Kind::kString, take(length(1))));
-        break;  // SHORT_BINSTRING
-      case 'B':
+        break;
+      case 'B':  // BINBYTES
         push(make_text(Kind::kBytes, take(length(4))));
-        break;  // BINBYTES
-      case 'C':
+        break;
+      case 'C':  // SHORT_BINBYTES
         push(make_text(Kind::kBytes, take(length(1))));
-        break;  // SHORT_BINBYTES
-      case 0x8e:
+        break;
+      case 0x8e:  // BINBYTES8
         push(make_text(Kind::kBytes, take(length(8))));
-        break;     // BINBYTES8
+        break;
       case 'c': {  // GLOBAL "module\nname\n"
         std::string module = line();
         const std::string name = line();
@@ -387,24 +385,24 @@ Value* Unpickler::load() {
         push(make_text(Kind::kGlobal, module->text + "." + name->text));
         break;
       }
-      case '(':
+      case '(':  // MARK
         marks_.push_back(stack_.size());
-        break;  // MARK
-      case '1':
+        break;
+      case '1':  // POP_MARK
         pop_mark();
-        break;  // POP_MARK
-      case '0':
+        break;
+      case '0':  // POP
         pop();
-        break;  // POP
-      case '2':
+        break;
+      case '2':  // DUP
         push(top());
-        break;  // DUP
-      case ')':
+        break;
+      case ')':  // EMPTY_TUPLE
         push(make_sequence(Kind::kTuple, {}));
-        break;  // EMPTY_TUPLE
-      case 't':
+        break;
+      case 't':  // TUPLE
         push(make_sequence(Kind::kTuple, pop_mark()));
-        break;      // TUPLE
+        break;
       case 0x85:    // TUPLE1
       case 0x86:    // TUPLE2
       case 0x87: {  // TUPLE3
@@ -413,15 +411,15 @@ Value* Unpickler::load() {
         push(make_sequence(Kind::kTuple, std::move(items)));
         break;
       }
-      case ']':
+      case ']':  // EMPTY_LIST
         push(make_sequence(Kind::kList, {}));
-        break;  // EMPTY_LIST
-      case 'l':
+        break;
+      case 'l':  // LIST
         push(make_sequence(Kind::kList, pop_mark()));
-        break;  // LIST
-      case '}':
+        break;
+      case '}':  // EMPTY_DICT
         push(make_dict(false));
-        break;     // EMPTY_DICT
+        break;
       case 'd': {  // DICT
         const auto items = pop_mark();
         if (items.size() % 2 != 0) corrupt("an odd number of keys and values");
@@ -454,12 +452,12 @@ Value* Unpickler::load() {
         for (size_t i = 0; i < items.size(); i += 2) set_item(dict, items[i], items[i + 1]);
         break;
       }
-      case 'q':
+      case 'q':  // BINPUT
         memo_[little_endian(1)] = top();
-        break;  // BINPUT
-      case 'r':
+        break;
+      case 'r':  // LONG_BINPUT
         memo_[little_endian(4)] = top();
-        break;      // LONG_BINPUT
+        break;
       case 0x94: {  // MEMOIZE
         Value* value = top();
         memo_[memo_.size()] = value;

@@ -135,7 +135,8 @@ class FidInceptionV3Impl : public torch::nn::Module {
   FidInceptionV3Impl();
   /// `images`: float [N,C,H,W] with values in [0,1], C = 3 (RGB) or 1 (repeated to 3), any H, W.
   /// Resized to 299x299 (bilinear, align_corners=false), mapped to [-1,1], run without autograd.
-  /// The batch is run at once: pass batches of a few tens of images.
+  /// The batch is run at once: pass batches of a few tens of images (batch 50 on a CPU: ~1.2 GB,
+  /// ~16 images/s with 2 threads of a 2.8 GHz Xeon, 8.8 with 1).
   InceptionFeatures forward(const torch::Tensor& images);
 
  private:
