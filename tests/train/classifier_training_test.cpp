@@ -88,6 +88,10 @@ TEST(ClassifierTraining, TheSameSeedGivesTheSameWeights) {
     EXPECT_TRUE(torch::equal(item.value(), b.net->named_buffers()[item.key()])) << item.key();
   }
   EXPECT_TRUE(any_differs);
+  TempDir dir;  // and the same file, byte for byte
+  models::save_domain_classifier(dir / "a.pt", a.net, a.info);
+  models::save_domain_classifier(dir / "b.pt", b.net, b.info);
+  EXPECT_EQ(gankit::test::slurp(dir / "a.pt"), gankit::test::slurp(dir / "b.pt"));
 }
 
 TEST(ClassifierTraining, EvaluateCountsArgMaxAgainstLabels) {

@@ -1,5 +1,7 @@
 #include "gankit/models/domain_classifier_file.h"
 
+#include <sstream>
+
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
 #include "gankit/io/atomic_file.h"
@@ -80,13 +82,11 @@ void save_domain_classifier(const fs::path& path, const DomainClassifier& net,
   torch::serialize::OutputArchive weights;
   net->save(weights);
   archive.write("weights", weights);
-  io::write_atomically(path, [&](const fs::path& tmp) {
-    try {
-      archive.save_to(tmp.string());
-    } catch (const c10::Error& e) {  // it names the temp file: name the target instead
-      fail("{}: cannot write ({})", path.string(), first_line(e.what_without_backtrace()));
-    }
-  });
+  // Through memory rather than save_to(temp path): the zip's entries are then named the same for
+  // every file, so the same classifier gives the same bytes.
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  io::write_file_atomically(path, bytes.str());
 }
 
 LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
