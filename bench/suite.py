@@ -47,7 +47,7 @@ TRAIN_CASES = [
 ]
 SAMPLE_CASES = [("dcgan-fashion-mnist", "dcgan", 1), ("dcgan-cifar10", "dcgan", 3), ("mlp-mnist", "mlp", 1)]
 SAMPLES = 10000
-EVAL_N = 1000
+EVAL_N = 500
 
 
 def gankit_train(case, steps, work):

@@ -37,7 +37,7 @@ struct EvalArgs {
   std::string real_split;
   int64_t real_count = 0;
   uint64_t seed = 0;
-  int64_t batch_size = 100;
+  int64_t batch_size = 50;
   std::string cache_dir;
   bool no_cache = false;
   bool quiet = false;

@@ -23,7 +23,7 @@ class CliEval : public ::testing::Test {
     dir_ = new gankit::test::TempDir();
     // FID during training caches its real features under $GANKIT_CACHE: keep them in the test.
     setenv("GANKIT_CACHE", (dir_->path() / "cache-root").c_str(), 1);
-    auto r = run_cli("classifier train --data fashion-mnist --steps 60 -o fm.pt", dir_->path());
+    auto r = run_cli("classifier train --data fashion-mnist --steps 40 --batch-size 64 -o fm.pt", dir_->path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // 600 real test images as a user's samples, and degraded copies of them.
     gankit::data::DataOptions data;
@@ -84,9 +84,14 @@ TEST_F(CliEval, RealFeaturesAreCachedAndAnArrayOfRealImagesWorksToo) {
   EXPECT_FALSE(first["real"]["cached"].get<bool>());
   EXPECT_TRUE(second["real"]["cached"].get<bool>());
   EXPECT_DOUBLE_EQ(first["fid"].get<double>(), second["fid"].get<double>());
-  // The same images on both sides score 0.
+  // The same images on both sides score 0, as an array or as folders of PNGs.
   const auto same = scores("eval --samples real.npy --real real.npy --features classifier:fm.pt --metrics fid -q");
   EXPECT_NEAR(same["fid"].get<double>(), 0.0, 1e-6);
+  ASSERT_EQ(run_cli("sample cgan/checkpoints/latest.pt -n 40 -o pngs", dir_->path()).exit_code, 0);
+  const auto folders = scores("eval --samples pngs --real pngs --features classifier:fm.pt --metrics fid -q");
+  EXPECT_NEAR(folders["fid"].get<double>(), 0.0, 1e-6);
+  EXPECT_EQ(folders["n"], 40);
+  EXPECT_EQ(folders["real"]["n"], 40);
 }
 
 TEST_F(CliEval, ScoresACheckpointWithClassAccuracyForConditionalModels) {

@@ -40,7 +40,7 @@ using FeatureProgress = std::function<void(int64_t, int64_t)>;
 
 /// Features of all `images` (uint8 [N,C,H,W]), `batch_size` at a time; checks their shape first.
 ImageFeatures extract_features(FeatureExtractor& extractor, const torch::Tensor& images, const std::string& what,
-                               int64_t batch_size = 100, const FeatureProgress& progress = {});
+                               int64_t batch_size = 50, const FeatureProgress& progress = {});
 
 /// Opens the extractor a spec names: "inception:FILE" (pytorch-fid's weights file,
 /// pt_inception-2015-12-05-6726825d.pth) or "classifier:FILE" (a `gankit classifier train`

@@ -96,7 +96,7 @@ RealFeatures real_features(const data::DataOptions& data, int64_t count, uint64_
   real.description = fmt::format("{} {}, {} of {} images at {}x{}", data.name, data.split, real.count, total,
                                  images.size(2), images.size(3));
   check_channels(real.channels, real.description);
-  real.features = extract_features(extractor, images, fmt::format("{} {}", data.name, data.split), 100, progress);
+  real.features = extract_features(extractor, images, fmt::format("{} {}", data.name, data.split), 50, progress);
   real.cache_file = file;
   if (!file.empty()) {
     std::error_code ec;
