@@ -84,12 +84,14 @@ TEST_F(CliEval, RealFeaturesAreCachedAndAnArrayOfRealImagesWorksToo) {
   EXPECT_FALSE(first["real"]["cached"].get<bool>());
   EXPECT_TRUE(second["real"]["cached"].get<bool>());
   EXPECT_DOUBLE_EQ(first["fid"].get<double>(), second["fid"].get<double>());
-  // The same images on both sides score 0, as an array or as folders of PNGs.
+  // The same images on both sides score 0, as an array or as folders of PNGs (up to float64
+  // rounding relative to the features' total variance, which a briefly trained classifier can
+  // make large: 4e-6 was seen).
   const auto same = scores("eval --samples real.npy --real real.npy --features classifier:fm.pt --metrics fid -q");
-  EXPECT_NEAR(same["fid"].get<double>(), 0.0, 1e-6);
+  EXPECT_NEAR(same["fid"].get<double>(), 0.0, 1e-4);
   ASSERT_EQ(run_cli("sample cgan/checkpoints/latest.pt -n 40 -o pngs", dir_->path()).exit_code, 0);
   const auto folders = scores("eval --samples pngs --real pngs --features classifier:fm.pt --metrics fid -q");
-  EXPECT_NEAR(folders["fid"].get<double>(), 0.0, 1e-6);
+  EXPECT_NEAR(folders["fid"].get<double>(), 0.0, 1e-4);
   EXPECT_EQ(folders["n"], 40);
   EXPECT_EQ(folders["real"]["n"], 40);
 }
