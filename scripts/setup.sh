@@ -11,7 +11,7 @@ say() { printf '[setup] %s\n' "$*"; }
 # trains about 10x slower.
 packages=(build-essential cmake ninja-build pkg-config git libtorch-dev libopenblas0-openmp
           libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libstb-dev libgif-dev libfmt-dev
-          libgtest-dev zlib1g-dev libcairo2-dev fonts-dejavu-core libprotobuf-dev protobuf-compiler
+          libgtest-dev libgloo-dev zlib1g-dev libcairo2-dev fonts-dejavu-core libprotobuf-dev protobuf-compiler
           dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do

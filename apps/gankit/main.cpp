@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "gankit/error.h"
+#include "gankit/parallel/launch_environment.h"
 #include <torch/torch.h>
 
 namespace gankit::cli {
@@ -21,7 +22,8 @@ std::string first_line(std::string text) {
 }
 
 int report(const std::string& message) {
-  std::cerr << "gankit: error: " << first_line(message) << std::endl;
+  // In a data-parallel job every rank may speak: say which one this is.
+  std::cerr << "gankit: error: " << gankit::parallel::rank_prefix_from_env() << first_line(message) << std::endl;
   return 1;
 }
 

@@ -1,4 +1,4 @@
-// gankit train CONFIG.toml [--set KEY=VALUE]... [--out DIR] [--resume]
+// gankit train CONFIG.toml [--set KEY=VALUE]... [--out DIR] [--resume] [--nproc N] [--dist-timeout S]
 #include <unistd.h>
 
 #include <atomic>
@@ -6,7 +6,10 @@
 #include <iostream>
 
 #include "commands.h"
+#include "gankit/compat.h"
 #include "gankit/error.h"
+#include "gankit/parallel/group.h"
+#include "gankit/parallel/local_launcher.h"
 #include "gankit/train/trainer.h"
 
 namespace gankit::cli {
@@ -38,9 +41,61 @@ struct TrainArgs {
   std::vector<std::string> overrides;
   std::string out;
   bool resume = false;
+  int nproc = 0;                // 0: not a launcher
+  double dist_timeout = 600.0;  // seconds
 };
 
+/// `gankit train --nproc N`: N workers of this command on this machine, one run directory.
+void launch_workers(const TrainArgs& args, const fs::path& run_dir) {
+  if (parallel::launch_environment_from_env()) {
+    fail("--nproc {}: this process is already one rank of a job (WORLD_SIZE is set, e.g. by torchrun); "
+         "drop --nproc",
+         args.nproc);
+  }
+  if (!parallel::distributed_available()) {
+    fail("--nproc {}: this gankit was built against a LibTorch without c10d Gloo", args.nproc);
+  }
+  std::vector<std::string> worker_args{"train", args.config, "--out", run_dir.string(), "--dist-timeout",
+                                       fmt::format("{}", args.dist_timeout)};
+  for (const auto& assignment : args.overrides) worker_args.insert(worker_args.end(), {"--set", assignment});
+  if (args.resume) worker_args.push_back("--resume");
+  parallel::LocalLaunchOptions options;
+  options.nproc = args.nproc;
+  options.threads_per_worker = static_cast<int>(std::max<int64_t>(1, train::available_cores() / args.nproc));
+  std::cout << fmt::format("starting {} worker processes ({} threads each); rank 0 reports\n", args.nproc,
+                           options.threads_per_worker)
+            << std::flush;
+  exit_code() = parallel::launch_local_workers(worker_args, options);
+}
+
 void run_train(const TrainArgs& args) {
+  if (args.dist_timeout <= 0) fail("--dist-timeout {}: must be positive", args.dist_timeout);
+  if (args.nproc > 1) {
+    const fs::path config_path = train::resolve_config_path(args.config);
+    launch_workers(args, args.out.empty() ? fresh_run_dir(config_path) : fs::path(args.out));
+    return;
+  }
+  train::TrainerOptions options;
+  if (const auto env = parallel::launch_environment_from_env()) {
+    parallel::GroupOptions group_options;
+    group_options.timeout = std::chrono::milliseconds(static_cast<int64_t>(args.dist_timeout * 1000));
+    if (compat::cuda_available()) group_options.device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env->local_rank));
+    options.group = parallel::Group::connect(*env, group_options);
+    options.cuda_device = env->local_rank;
+  }
+  if (options.group && options.group->rank() != 0) {
+    // Rank 0 decides the config, the run directory and whether to resume, and sends them.
+    options.run_dir = args.out.empty() ? fs::path("runs") : fs::path(args.out);
+    options.resume = args.resume;
+    options.out = &std::cout;
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+    options.stop = &stop_requested;
+    const auto result = train::train(train::Config{}, options);
+    if (result.interrupted) exit_code() = 130;
+    return;
+  }
+
   const fs::path config_path = train::resolve_config_path(args.config);
   const fs::path run_dir = args.out.empty() ? fresh_run_dir(config_path) : fs::path(args.out);
   const bool resuming = args.resume && fs::exists(run_dir / "checkpoints" / "latest.pt");
@@ -53,7 +108,6 @@ void run_train(const TrainArgs& args) {
 
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
-  train::TrainerOptions options;
   options.run_dir = run_dir;
   options.resume = args.resume;
   options.out = &std::cout;
@@ -79,6 +133,13 @@ void add_train_command(CLI::App& app) {
       ->take_all();
   cmd->add_option("--out", args->out, "Run directory (default: runs/<config name>, never overwritten)");
   cmd->add_flag("--resume", args->resume, "Continue the run in --out from its latest checkpoint");
+  cmd->add_option("--nproc", args->nproc,
+                  "Data-parallel: train on N worker processes on this machine (without it, gankit joins the job "
+                  "that MASTER_ADDR, MASTER_PORT, RANK and WORLD_SIZE describe, as torchrun sets them)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--dist-timeout", args->dist_timeout,
+                  "Data-parallel: seconds to wait for another rank before stopping with an error naming it")
+      ->capture_default_str();
   cmd->callback([args] { run_train(*args); });
 }
 

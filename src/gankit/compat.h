@@ -7,7 +7,20 @@
   (TORCH_VERSION_MAJOR > (major) ||         \
    (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
+namespace c10d {
+class ProcessGroup;
+class Backend;
+}  // namespace c10d
+
 namespace gankit::compat {
+
+/// What a c10d process group (ProcessGroupGloo, ProcessGroupNCCL) derives from and offers the
+/// collectives through: ProcessGroup in 1.13, Backend since 2.0.
+#if GANKIT_TORCH_AT_LEAST(2, 0)
+using CollectiveBackend = c10d::Backend;
+#else
+using CollectiveBackend = c10d::ProcessGroup;
+#endif
 
 /// The process-wide CPU generator that torch::randn & co. draw from.
 inline at::Generator default_cpu_generator() { return at::detail::getDefaultCPUGenerator(); }

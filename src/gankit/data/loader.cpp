@@ -82,6 +82,8 @@ class BatchLoader final : public Loader {
       : source_(std::move(source)),
         info_(std::move(info)),
         batch_size_(options.batch_size),
+        global_batch_(options.batch_size * options.world_size),
+        first_row_(options.batch_size * options.rank),
         seed_(options.seed),
         crop_size_(crop_size),
         hflip_(hflip),
@@ -91,7 +93,7 @@ class BatchLoader final : public Loader {
   ~BatchLoader() override { stop(); }
 
   const DataInfo& info() const override { return info_; }
-  int64_t batches_per_epoch() const override { return source_.size() / batch_size_; }
+  int64_t batches_per_epoch() const override { return source_.size() / global_batch_; }
   int64_t position() const override { return position_; }
 
   void seek(int64_t batch_index) override {
@@ -127,14 +129,14 @@ class BatchLoader final : public Loader {
       order.permutation = torch::randperm(source_.size(), generator, torch::kLong);
       order.epoch = epoch;
     }
-    const auto indices =
-        order.permutation.slice(0, within * batch_size_, (within + 1) * batch_size_);
+    const int64_t first = within * global_batch_ + first_row_;  // this rank's rows of the global batch
+    const auto indices = order.permutation.slice(0, first, first + batch_size_);
     // Paired: A and B stacked along channels, so one crop window and one flip serve both.
     auto images = source_.gather(indices);  // [B,C,L,L] or [B,2C,L,L] uint8
     if (crop_size_ > 0 || hflip_) {
       auto generator = seeded(seed_, Stream::augment, k);
-      if (crop_size_ > 0) images = random_crop(images, crop_size_, generator);  // [B,C|2C,S,S]
-      if (hflip_) images = random_hflip(images, generator);
+      if (crop_size_ > 0) images = random_crop(images, crop_size_, generator, first_row_, global_batch_);  // [B,C|2C,S,S]
+      if (hflip_) images = random_hflip(images, generator, first_row_, global_batch_);
     }
     Batch batch;
     if (source_.paired()) {
@@ -197,6 +199,8 @@ class BatchLoader final : public Loader {
   const Source source_;
   const DataInfo info_;
   const int64_t batch_size_;
+  const int64_t global_batch_;  // batch_size_ * world size
+  const int64_t first_row_;     // this rank's first row in a global batch
   const uint64_t seed_;
   const int64_t crop_size_;  // 0 = no random crop
   const bool hflip_;
@@ -237,13 +241,20 @@ std::string describe(const DataOptions& data, const OpenedData& opened, const So
 
 std::unique_ptr<Loader> make_loader(const DataOptions& data, const LoaderOptions& options) {
   if (options.batch_size <= 0) fail("batch_size = {}: must be positive", options.batch_size);
+  if (options.world_size < 1 || options.rank < 0 || options.rank >= options.world_size) {
+    fail("rank {} of {}: not a valid data-parallel position", options.rank, options.world_size);
+  }
   const bool crop = data.load_size > data.image_size;
   const int64_t max_bytes = data.max_memory_mb > std::numeric_limits<int64_t>::max() >> 20
                                 ? std::numeric_limits<int64_t>::max()
                                 : data.max_memory_mb << 20;
   OpenedData opened;
   Source source = open_source(data, crop ? data.load_size : data.image_size, max_bytes, opened);
-  if (source.size() < options.batch_size) {
+  if (source.size() < options.batch_size * options.world_size) {
+    if (options.world_size > 1) {
+      fail("{}: {} images, fewer than one global batch of {} ({} processes x {})", opened.path.string(),
+           source.size(), options.batch_size * options.world_size, options.world_size, options.batch_size);
+    }
     fail("{}: {} images, fewer than one batch of {}", opened.path.string(), source.size(),
          options.batch_size);
   }

@@ -32,18 +32,24 @@ struct DataInfo {
 
 /// Runtime settings of a loader that are not part of the data config.
 struct LoaderOptions {
-  int64_t batch_size = 64;
+  int64_t batch_size = 64;  ///< images per batch of this process
   uint64_t seed = 0;
+  /// Data parallelism: the global batch is batch_size * world_size images and this process gets
+  /// rows [rank * batch_size, (rank + 1) * batch_size) of it, so the ranks' shards are disjoint
+  /// and together cover what one process with the global batch would read.
+  int64_t rank = 0;
+  int64_t world_size = 1;
 };
 
-/// Batch k (counted from 0 over the whole run) is a pure function of (data, seed, k): epoch
-/// e = k / batches_per_epoch() uses a permutation drawn from the seed and e, and random
-/// augmentation draws from the seed and k. So seek(k) after a resume yields the same batches an
+/// Batch k (counted from 0 over the whole run) is a pure function of (data, seed, k, rank, world
+/// size): epoch e = k / batches_per_epoch() uses a permutation drawn from the seed and e, and
+/// random augmentation draws from the seed and k (for the whole global batch). So seek(k) after a resume yields the same batches an
 /// uninterrupted run would have seen.
 class Loader {
  public:
   virtual ~Loader() = default;
   virtual const DataInfo& info() const = 0;
+  /// Global batches per epoch: floor(N / (batch_size * world_size)).
   virtual int64_t batches_per_epoch() const = 0;
   /// The next batch; blocks only if the background thread is behind.
   virtual Batch next() = 0;

@@ -119,11 +119,13 @@ torch::Generator make_generator(uint64_t seed) {
   return at::make_generator<at::CPUGeneratorImpl>(seed);
 }
 
-torch::Tensor random_crop(const torch::Tensor& images, int64_t size, torch::Generator& generator) {
+torch::Tensor random_crop(const torch::Tensor& images, int64_t size, torch::Generator& generator, int64_t first_row,
+                          int64_t batch_rows) {
   const int64_t count = images.size(0), height = images.size(2), width = images.size(3);
   TORCH_CHECK(height >= size && width >= size, "random_crop: images smaller than the crop");
-  auto tops = torch::randint(0, height - size + 1, {count}, generator, torch::kLong);
-  auto lefts = torch::randint(0, width - size + 1, {count}, generator, torch::kLong);
+  const int64_t drawn = std::max(batch_rows, count);
+  auto tops = torch::randint(0, height - size + 1, {drawn}, generator, torch::kLong).narrow(0, first_row, count);
+  auto lefts = torch::randint(0, width - size + 1, {drawn}, generator, torch::kLong).narrow(0, first_row, count);
   auto top = tops.accessor<int64_t, 1>(), left = lefts.accessor<int64_t, 1>();
   std::vector<torch::Tensor> crops;
   crops.reserve(count);
@@ -133,8 +135,10 @@ torch::Tensor random_crop(const torch::Tensor& images, int64_t size, torch::Gene
   return torch::stack(crops);  // [N,C,size,size]
 }
 
-torch::Tensor random_hflip(const torch::Tensor& images, torch::Generator& generator) {
-  auto flip = torch::rand({images.size(0)}, generator) < 0.5;  // [N] bool
+torch::Tensor random_hflip(const torch::Tensor& images, torch::Generator& generator, int64_t first_row,
+                           int64_t batch_rows) {
+  const int64_t count = images.size(0);
+  auto flip = torch::rand({std::max(batch_rows, count)}, generator).narrow(0, first_row, count) < 0.5;  // [N] bool
   return torch::where(flip.view({-1, 1, 1, 1}), images.flip({3}), images);
 }
 

@@ -43,10 +43,16 @@ torch::Tensor convert_channels(const torch::Tensor& images, int64_t channels);
 torch::Generator make_generator(uint64_t seed);
 
 /// [N,C,H,W] -> [N,C,size,size]: an independent random window per image.
-torch::Tensor random_crop(const torch::Tensor& images, int64_t size, torch::Generator& generator);
+///
+/// `images` may be rows [first_row, first_row + N) of a larger batch of `batch_rows` (a rank's part
+/// of a data-parallel global batch): the draws are those of the whole batch, so each image gets
+/// the crop (flip) it would get in one process.
+torch::Tensor random_crop(const torch::Tensor& images, int64_t size, torch::Generator& generator,
+                          int64_t first_row = 0, int64_t batch_rows = 0);
 
 /// [N,C,H,W]: each image mirrored left-right with probability 1/2.
-torch::Tensor random_hflip(const torch::Tensor& images, torch::Generator& generator);
+torch::Tensor random_hflip(const torch::Tensor& images, torch::Generator& generator, int64_t first_row = 0,
+                          int64_t batch_rows = 0);
 
 /// uint8 -> float32 in [-1,1] (x / 127.5 - 1), any shape.
 torch::Tensor to_unit_range(const torch::Tensor& images);

@@ -1,6 +1,7 @@
 #include "gankit/losses/adversarial.h"
 
 #include "gankit/error.h"
+#include "gankit/parallel/global_draw.h"
 
 namespace gankit::losses {
 
@@ -47,8 +48,9 @@ std::pair<torch::Tensor, torch::Tensor> discriminator_targets(int64_t n, double 
   auto real = torch::full({n}, 1.0 - smoothing, options);
   auto fake = torch::zeros({n}, options);
   if (noise > 0) {
-    const auto flip_real = torch::rand({n}, options) < noise;
-    const auto flip_fake = torch::rand({n}, options) < noise;
+    const auto uniform = [&](int64_t rows) { return torch::rand({rows}, options); };
+    const auto flip_real = parallel::draw_rows(n, uniform) < noise;
+    const auto flip_fake = parallel::draw_rows(n, uniform) < noise;
     real = torch::where(flip_real, torch::zeros_like(real), real);
     fake = torch::where(flip_fake, torch::full_like(fake, 1.0 - smoothing), fake);
   }

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "gankit/error.h"
+#include "gankit/parallel/global_draw.h"
 
 namespace gankit::losses {
 
@@ -32,7 +33,8 @@ torch::Tensor gradient_penalty(const Critic& critic, const torch::Tensor& real, 
   TORCH_CHECK(real.sizes() == fake.sizes(), "gradient_penalty: real ", real.sizes(), " vs fake ",
               fake.sizes());
   const int64_t n = real.size(0);
-  const auto eps = epsilon.defined() ? epsilon : torch::rand({n}, real.options());
+  const auto eps = epsilon.defined() ? epsilon
+                                      : parallel::draw_rows(n, [&](int64_t rows) { return torch::rand({rows}, real.options()); });
   TORCH_CHECK(eps.numel() == n, "gradient_penalty: epsilon needs one number per image, got ", eps.sizes());
   std::vector<int64_t> shape(real.dim(), 1);  // [N,1,1,1]
   shape[0] = n;

@@ -2,6 +2,7 @@
 
 #include "gankit/nn/blocks.h"
 #include "gankit/nn/init.h"
+#include "gankit/nn/sync_batch_norm.h"
 #include "gankit/nn/self_attention.h"
 
 namespace gankit::models {
@@ -33,7 +34,7 @@ DcganGeneratorImpl::DcganGeneratorImpl(const DcganOptions& options_) : options(o
   body_ = tnn::Sequential();
   // [N,Z(+K),1,1] -> [N,channels,4,4]
   body_->push_back(nn::conv_transpose2d(tnn::ConvTranspose2dOptions(input, channels, 4).stride(1).padding(0).bias(false), sn));
-  body_->push_back(tnn::BatchNorm2d(channels));
+  body_->push_back(nn::batch_norm_2d(channels));
   body_->push_back(tnn::ReLU(tnn::ReLUOptions().inplace(true)));
   for (int64_t i = 1, size = 8; i < stages; ++i, channels /= 2, size *= 2) {
     nn::append_up_block(body_, channels, channels / 2, nn::BlockOptions().spectral_norm(sn));  // doubles H, W

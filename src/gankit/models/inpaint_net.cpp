@@ -2,6 +2,7 @@
 
 #include "gankit/nn/conv_transpose.h"
 #include "gankit/nn/init.h"
+#include "gankit/nn/sync_batch_norm.h"
 
 namespace gankit::models {
 
@@ -13,7 +14,7 @@ namespace {
 template <typename Layer>
 void append(tnn::Sequential& body, Layer layer, int64_t channels) {
   body->push_back(layer);
-  body->push_back(tnn::BatchNorm2d(channels));
+  body->push_back(nn::batch_norm_2d(channels));
   body->push_back(tnn::ReLU(tnn::ReLUOptions().inplace(true)));
 }
 

@@ -1,6 +1,7 @@
 #include "gankit/models/mlp.h"
 
 #include "gankit/nn/init.h"
+#include "gankit/nn/sync_batch_norm.h"
 
 namespace gankit::models {
 
@@ -23,7 +24,7 @@ MlpGeneratorImpl::MlpGeneratorImpl(const MlpOptions& options_) : options(options
     // Keras' momentum 0.8 is LibTorch's 0.2.
     body_->push_back(tnn::Linear(in, out));
     body_->push_back(leaky_relu());
-    body_->push_back(tnn::BatchNorm1d(tnn::BatchNormOptions(out).momentum(0.2).eps(1e-3)));
+    body_->push_back(nn::batch_norm_1d(tnn::BatchNormOptions(out).momentum(0.2).eps(1e-3)));
     in = out;
   }
   body_->push_back(tnn::Linear(in, pixels));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gankit/nn/init.h"
+#include "gankit/nn/sync_batch_norm.h"
 
 namespace gankit::models {
 
@@ -44,7 +45,7 @@ PatchDiscriminatorImpl::PatchDiscriminatorImpl(const PatchDiscriminatorOptions& 
     // Stride 2 up to n_layers, then one stride-1 conv: [N,c,H,W] -> [N,c',H/2,W/2] or [N,c',H-1,W-1]
     const int64_t next = w * std::min<int64_t>(int64_t{1} << std::min<int64_t>(i, 3), 8);
     body_->push_back(tnn::Conv2d(conv4x4(channels, next, i < layers ? 2 : 1, false)));
-    body_->push_back(tnn::BatchNorm2d(next));
+    body_->push_back(nn::batch_norm_2d(next));
     body_->push_back(leaky_relu());
     channels = next;
   }

@@ -5,6 +5,7 @@
 
 #include "gankit/nn/conv_transpose.h"
 #include "gankit/nn/init.h"
+#include "gankit/nn/sync_batch_norm.h"
 
 namespace gankit::models {
 
@@ -34,7 +35,7 @@ UnetGeneratorImpl::UnetGeneratorImpl(const UnetGeneratorOptions& options_) : opt
     // [N,in,H,W] -> [N,c(l),H/2,W/2]
     tnn::Sequential down(
         tnn::Conv2d(tnn::Conv2dOptions(in, channels(l), 4).stride(2).padding(1).bias(false)));
-    if (l > 0 && l < n - 1) down->push_back(tnn::BatchNorm2d(channels(l)));  // none outermost or innermost
+    if (l > 0 && l < n - 1) down->push_back(nn::batch_norm_2d(channels(l)));  // none outermost or innermost
     // The reference applies this LeakyReLU at the start of the next level, in place, so its skip also
     // carries the activated features; the decoder's ReLU would hide the difference anyway.
     if (l < n - 1) down->push_back(leaky_relu());
@@ -54,7 +55,7 @@ UnetGeneratorImpl::UnetGeneratorImpl(const UnetGeneratorOptions& options_) : opt
     } else {
       up->push_back(nn::BatchedConvTranspose2d(
           tnn::ConvTranspose2dOptions(in, channels(l - 1), 4).stride(2).padding(1).bias(false)));
-      up->push_back(tnn::BatchNorm2d(channels(l - 1)));
+      up->push_back(nn::batch_norm_2d(channels(l - 1)));
       // The reference's `for i in range(num_downs - 5)` blocks: levels 4 .. n-2.
       if (options.dropout() && l >= 4 && l < n - 1) up->push_back(tnn::Dropout(0.5));
     }

@@ -1,10 +1,12 @@
 #include "gankit/nn/batchnorm_stats.h"
 
+#include "gankit/nn/sync_batch_norm.h"
+
 namespace gankit::nn {
 
 namespace {
 
-/// Calls f(impl) for every BatchNorm1d/2d under `module`.
+/// Calls f(impl) for every BatchNorm1d/2d and SyncBatchNorm under `module`.
 template <typename F>
 void for_each_batchnorm(torch::nn::Module& module, F&& f) {
   module.apply([&](torch::nn::Module& child) {
@@ -12,6 +14,8 @@ void for_each_batchnorm(torch::nn::Module& module, F&& f) {
       f(*bn2);
     } else if (auto* bn1 = child.as<torch::nn::BatchNorm1d>()) {
       f(*bn1);
+    } else if (auto* sync = child.as<SyncBatchNorm>()) {
+      f(*sync);
     }
   });
 }

@@ -2,6 +2,7 @@
 
 #include "gankit/nn/conv_transpose.h"
 #include "gankit/nn/spectral_norm.h"
+#include "gankit/nn/sync_batch_norm.h"
 
 namespace gankit::nn {
 
@@ -18,14 +19,14 @@ torch::nn::AnyModule conv_transpose2d(const torch::nn::ConvTranspose2dOptions& o
 void append_up_block(torch::nn::Sequential& sequence, int64_t in, int64_t out, const BlockOptions& options) {
   sequence->push_back(conv_transpose2d(tnn::ConvTranspose2dOptions(in, out, 4).stride(2).padding(1).bias(false),
                                        options.spectral_norm()));
-  if (options.batch_norm()) sequence->push_back(tnn::BatchNorm2d(out));
+  if (options.batch_norm()) sequence->push_back(batch_norm_2d(out));
   sequence->push_back(tnn::ReLU(tnn::ReLUOptions().inplace(true)));
 }
 
 void append_down_block(torch::nn::Sequential& sequence, int64_t in, int64_t out, const BlockOptions& options) {
   sequence->push_back(
       conv2d(tnn::Conv2dOptions(in, out, 4).stride(2).padding(1).bias(false), options.spectral_norm()));
-  if (options.batch_norm()) sequence->push_back(tnn::BatchNorm2d(out));
+  if (options.batch_norm()) sequence->push_back(batch_norm_2d(out));
   sequence->push_back(tnn::LeakyReLU(tnn::LeakyReLUOptions().negative_slope(0.2).inplace(true)));
 }
 

@@ -1,6 +1,7 @@
 #include "gankit/nn/diff_augment.h"
 
 #include "gankit/error.h"
+#include "gankit/parallel/global_draw.h"
 
 namespace gankit::nn {
 
@@ -19,7 +20,9 @@ int64_t scaled(int64_t size, double ratio) {
 
 /// One uniform [0,1) number per image: [N,1,1,1].
 torch::Tensor per_image_uniform(const torch::Tensor& x) {
-  return torch::rand({x.size(0), 1, 1, 1}, torch::TensorOptions().dtype(x.dtype()).device(x.device()));
+  return parallel::draw_rows(x.size(0), [&](int64_t rows) {
+    return torch::rand({rows, 1, 1, 1}, torch::TensorOptions().dtype(x.dtype()).device(x.device()));
+  });
 }
 
 torch::TensorOptions index_options(const torch::Tensor& x) {
@@ -45,8 +48,8 @@ torch::Tensor rand_translation(const torch::Tensor& x) {
   const int64_t n = x.size(0), h = x.size(2), w = x.size(3);
   const int64_t shift_h = scaled(h, kTranslationRatio), shift_w = scaled(w, kTranslationRatio);
   const auto options = index_options(x);
-  const auto dx = torch::randint(-shift_h, shift_h + 1, {n, 1, 1}, options);
-  const auto dy = torch::randint(-shift_w, shift_w + 1, {n, 1, 1}, options);
+  const auto dx = parallel::draw_rows(n, [&](int64_t rows) { return torch::randint(-shift_h, shift_h + 1, {rows, 1, 1}, options); });
+  const auto dy = parallel::draw_rows(n, [&](int64_t rows) { return torch::randint(-shift_w, shift_w + 1, {rows, 1, 1}, options); });
   // Indices into the image padded by one zero pixel; clamping past the edge lands on the padding.
   const auto batch = torch::arange(n, options).view({n, 1, 1});                            // [N,1,1]
   const auto rows = (torch::arange(h, options).view({1, h, 1}) + dx + 1).clamp(0, h + 1);  // [N,H,1]
@@ -61,8 +64,10 @@ torch::Tensor rand_cutout(const torch::Tensor& x) {
   const int64_t n = x.size(0), h = x.size(2), w = x.size(3);
   const int64_t size_h = scaled(h, kCutoutRatio), size_w = scaled(w, kCutoutRatio);
   const auto options = index_options(x);
-  const auto offset_h = torch::randint(0, h + (1 - size_h % 2), {n, 1, 1}, options);
-  const auto offset_w = torch::randint(0, w + (1 - size_w % 2), {n, 1, 1}, options);
+  const auto offset_h =
+      parallel::draw_rows(n, [&](int64_t rows) { return torch::randint(0, h + (1 - size_h % 2), {rows, 1, 1}, options); });
+  const auto offset_w =
+      parallel::draw_rows(n, [&](int64_t rows) { return torch::randint(0, w + (1 - size_w % 2), {rows, 1, 1}, options); });
   const auto batch = torch::arange(n, options).view({n, 1, 1});
   const auto rows =
       (torch::arange(size_h, options).view({1, size_h, 1}) + offset_h - size_h / 2).clamp(0, h - 1);

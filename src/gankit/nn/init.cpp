@@ -1,5 +1,7 @@
 #include "gankit/nn/init.h"
 
+#include "gankit/nn/sync_batch_norm.h"
+
 namespace gankit::nn {
 
 namespace {
@@ -37,6 +39,8 @@ void init_dcgan_(torch::nn::Module& module) {
       weight = bn->weight, bias = bn->bias;
     } else if (auto* bn1 = child.as<torch::nn::BatchNorm1d>()) {
       weight = bn1->weight, bias = bn1->bias;
+    } else if (auto* sync = child.as<SyncBatchNorm>()) {
+      weight = sync->weight, bias = sync->bias;
     }
     if (weight.defined()) weight.normal_(1.0, 0.02);
     zero_if_defined(bias);

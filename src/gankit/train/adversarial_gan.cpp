@@ -7,15 +7,11 @@
 #include "gankit/io/image.h"
 #include "gankit/nn/batchnorm_stats.h"
 #include "gankit/nn/frozen_parameters.h"
+#include "gankit/parallel/global_draw.h"
 #include "gankit/train/optimizers.h"
 #include "gankit/train/weight_average.h"
 
 namespace gankit::train {
-
-namespace {
-
-
-}  // namespace
 
 AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models::Generator> average_generator,
                                const TrainOptions& options, int64_t z_dim, int64_t num_classes,
@@ -71,7 +67,9 @@ void AdversarialGan::write_progress_image(const std::filesystem::path& png) {
 
 torch::Tensor AdversarialGan::sample_labels(int64_t n) const {
   if (num_classes_ == 0) return {};
-  return torch::randint(num_classes_, {n}, torch::TensorOptions().dtype(torch::kLong).device(device_));
+  return parallel::draw_rows(n, [&](int64_t rows) {
+    return torch::randint(num_classes_, {rows}, torch::TensorOptions().dtype(torch::kLong).device(device_));
+  });
 }
 
 torch::Tensor AdversarialGan::augment(const torch::Tensor& images) const {
@@ -107,7 +105,8 @@ StepStats AdversarialGan::train_step(data::Loader& loader) {
     optimizer_d_->zero_grad();
     real_scores = d.score(augment(real), real_labels);
     fake_labels = sample_labels(n);
-    fake = g.forward(torch::randn({n, z_dim_}, real.options()), fake_labels);
+    const auto z = parallel::draw_rows(n, [&](int64_t rows) { return torch::randn({rows, z_dim_}, real.options()); });
+    fake = g.forward(z, fake_labels);
     fake_scores = d.score(augment(fake.detach()), fake_labels);
     if (label_smoothing_ > 0 || label_noise_ > 0) {
       const auto [real_targets, fake_targets] =

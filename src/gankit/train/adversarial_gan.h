@@ -43,6 +43,11 @@ class AdversarialGan : public Recipe {
   std::pair<torch::Tensor, torch::Tensor> draw_samples(int64_t n, uint64_t seed) override;
 
   const torch::nn::Module& generator_module() const override { return *networks_.generator; }
+  std::vector<const torch::nn::Module*> replicated_modules() const override {
+    auto modules = Recipe::replicated_modules();
+    if (average_generator_) modules.push_back(average_generator_.get());
+    return modules;
+  }
   const torch::nn::Module& discriminator_module() const override { return *networks_.discriminator; }
 
   /// Images for z [N,Z] (labels [N] for conditional models) from the sampling generator (the

@@ -70,35 +70,48 @@ void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*
   }
 }
 
-OpenedCheckpoint open_checkpoint(const fs::path& path) {
-  if (!fs::exists(path)) fail("{}: no such checkpoint", path.string());
-  if (fs::is_directory(path)) {
-    fail("{}: is a folder; pass a checkpoint file such as {}/checkpoints/latest.pt", path.string(),
-         path.string());
-  }
+namespace {
+
+/// Reads and checks the header of an archive `load` fills; `name` is the file in errors.
+template <typename Load>
+OpenedCheckpoint open_archive(const std::string& name, Load&& load) {
   OpenedCheckpoint opened;
   try {
-    opened.archive.load_from(path.string());
+    load(opened.archive);
   } catch (const c10::Error& e) {
-    fail("{}: not a gankit checkpoint (unreadable: {})", path.string(),
-         first_line(e.what_without_backtrace()));
+    fail("{}: not a gankit checkpoint (unreadable: {})", name, first_line(e.what_without_backtrace()));
   }
   auto& archive = opened.archive;
+  const fs::path path(name);
   const auto format = read_value(archive, "format", path);
   if (!format.isString() || format.toStringRef() != kFormat) {
-    fail("{}: not a gankit checkpoint (format '{}', expected '{}')", path.string(),
+    fail("{}: not a gankit checkpoint (format '{}', expected '{}')", name,
          format.isString() ? format.toStringRef() : "?", kFormat);
   }
   auto& header = opened.header;
   header.kind = read_value(archive, "kind", path).toStringRef();
-  header.config = Config::from_toml(read_value(archive, "config", path).toStringRef(),
-                                    path.string() + " (stored config)");
+  header.config = Config::from_toml(read_value(archive, "config", path).toStringRef(), name + " (stored config)");
   header.shape.channels = read_value(archive, "channels", path).toInt();
   header.shape.image_size = read_value(archive, "image_size", path).toInt();
   header.shape.num_classes = read_value(archive, "num_classes", path).toInt();
   header.step = read_value(archive, "step", path).toInt();
   header.batches_seen = read_value(archive, "batches_seen", path).toInt();
   return opened;
+}
+
+}  // namespace
+
+OpenedCheckpoint open_checkpoint(const fs::path& path) {
+  if (!fs::exists(path)) fail("{}: no such checkpoint", path.string());
+  if (fs::is_directory(path)) {
+    fail("{}: is a folder; pass a checkpoint file such as {}/checkpoints/latest.pt", path.string(),
+         path.string());
+  }
+  return open_archive(path.string(), [&](torch::serialize::InputArchive& archive) { archive.load_from(path.string()); });
+}
+
+OpenedCheckpoint open_checkpoint_bytes(const std::string& bytes, const std::string& name) {
+  return open_archive(name, [&](torch::serialize::InputArchive& archive) { archive.load_from(bytes.data(), bytes.size()); });
 }
 
 void restore_training_state(OpenedCheckpoint& checkpoint, Recipe& recipe) {

@@ -37,6 +37,10 @@ struct OpenedCheckpoint {
 /// "PATH: not a gankit checkpoint (...)".
 OpenedCheckpoint open_checkpoint(const std::filesystem::path& path);
 
+/// open_checkpoint on a checkpoint file's bytes (received from another rank); `name` stands for
+/// the file in errors.
+OpenedCheckpoint open_checkpoint_bytes(const std::string& bytes, const std::string& name);
+
 /// open_checkpoint, then checks the file holds a checkpoint of `kind`; `command` names who needs
 /// it in the error ("`gankit translate`").
 OpenedCheckpoint open_checkpoint_of_kind(const std::filesystem::path& path, const std::string& kind,

@@ -72,6 +72,7 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("train", "checkpoint_every", c.train.checkpoint_every);
   visit("train", "device", c.train.device);
   visit("train", "threads", c.train.threads);
+  visit("train", "sync_bn", c.train.sync_bn);
 
   visit("report", "smoothing", c.report.smoothing);
   visit("report", "tensorboard", c.report.tensorboard);

@@ -2,17 +2,34 @@
 
 #include <algorithm>
 
+#include "gankit/parallel/gradient_averaging.h"
 
 namespace gankit::train {
 
+namespace {
+template <typename T>
+struct OptimizerType {
+  using type = T;
+};
+}  // namespace
+
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& options,
                                                         std::vector<torch::Tensor> parameters, double lr) {
+  // Inside a data-parallel group, the optimiser averages the ranks' gradients before each step.
+  parallel::Group* group = parallel::current_group();
+  auto build = [&](auto tag, auto optimizer_options) -> std::unique_ptr<torch::optim::Optimizer> {
+    using Optimizer = typename decltype(tag)::type;
+    if (group != nullptr && group->size() > 1) {
+      return std::make_unique<parallel::GradientAveraging<Optimizer>>(*group, std::move(parameters), optimizer_options);
+    }
+    return std::make_unique<Optimizer>(std::move(parameters), optimizer_options);
+  };
   if (options.optimizer == "rmsprop") {
-    return std::make_unique<torch::optim::RMSprop>(std::move(parameters), torch::optim::RMSpropOptions(lr));
+    return build(OptimizerType<torch::optim::RMSprop>{}, torch::optim::RMSpropOptions(lr));
   }
   TORCH_CHECK(options.optimizer == "adam", "unknown optimizer ", options.optimizer);
-  return std::make_unique<torch::optim::Adam>(
-      std::move(parameters), torch::optim::AdamOptions(lr).betas({options.betas[0], options.betas[1]}));
+  return build(OptimizerType<torch::optim::Adam>{},
+               torch::optim::AdamOptions(lr).betas({options.betas[0], options.betas[1]}));
 }
 
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {

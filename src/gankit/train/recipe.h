@@ -55,6 +55,11 @@ class Recipe {
 
   virtual const torch::nn::Module& generator_module() const = 0;
   virtual const torch::nn::Module& discriminator_module() const = 0;
+  /// The networks a data-parallel run keeps identical on every rank (broadcast from rank 0 before
+  /// the first step): G and D, and any weight average.
+  virtual std::vector<const torch::nn::Module*> replicated_modules() const {
+    return {&generator_module(), &discriminator_module()};
+  }
 };
 
 /// Writes G, D and their optimisers under the keys generator, discriminator, optimizer_g,

@@ -67,6 +67,10 @@ struct TrainOptions {
   std::string device = "auto";
   /// Intra-op threads; 0 = the cores available to this process.
   int64_t threads = 0;
+  /// Data-parallel runs (several processes): BatchNorm statistics over the whole global batch
+  /// (SyncBatchNorm) instead of each process's own batch_size images. Costs an all-reduce per
+  /// BatchNorm layer per forward; makes N processes train exactly like one with N times the batch.
+  bool sync_bn = false;
 };
 
 }  // namespace gankit::train

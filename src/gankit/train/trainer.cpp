@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <iostream>
 #include <thread>
@@ -19,6 +21,8 @@
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/models/registry.h"
+#include "gankit/nn/sync_batch_norm.h"
+#include "gankit/parallel/group.h"
 #include "gankit/report/metrics_log.h"
 #include "gankit/report/run_recorder.h"
 #include "gankit/train/checkpoint.h"
@@ -48,7 +52,7 @@ Config stored_config(const fs::path& run_dir) {
 
 namespace {
 
-torch::Device resolve_device(const std::string& device) {
+torch::Device resolve_device(const std::string& device, int cuda_index) {
   if (device == "cuda" && !compat::cuda_available()) {
     fail("train.device = cuda, but this LibTorch build sees no CUDA device (use cpu or auto)");
   }
@@ -56,7 +60,7 @@ torch::Device resolve_device(const std::string& device) {
   // cuDNN benchmark mode: the shapes of a GAN's steps never change, so timing the algorithms
   // once per shape at the start pays for itself within a few steps.
   if (cuda) at::globalContext().setBenchmarkCuDNN(true);
-  return cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  return cuda ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(cuda_index)) : torch::Device(torch::kCPU);
 }
 
 /// The process's resident memory now (Linux /proc/self/statm), in MiB; 0 where unknown.
@@ -65,6 +69,39 @@ double resident_memory_mb() {
   long long total_pages = 0, resident_pages = 0;
   if (!(statm >> total_pages >> resident_pages)) return 0;
   return static_cast<double>(resident_pages) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1 << 20);
+}
+
+/// Keeps the process-wide CPU generator where it was: work one rank does alone (grids,
+/// evaluation) must not move it, or the ranks' noise would drift apart. It also keeps a run's
+/// training noise independent of how often it samples.
+class PreservedRandomState {
+ public:
+  PreservedRandomState() : generator_(compat::default_cpu_generator()) {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    state_ = generator_.get_state();
+  }
+  ~PreservedRandomState() {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    generator_.set_state(state_);
+  }
+  PreservedRandomState(const PreservedRandomState&) = delete;
+  PreservedRandomState& operator=(const PreservedRandomState&) = delete;
+
+ private:
+  at::Generator generator_;
+  torch::Tensor state_;
+};
+
+/// Discards what is written to it: the progress of ranks other than 0.
+std::ostream& null_stream() {
+  static std::ostream stream(nullptr);
+  return stream;
+}
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("{}: cannot be read", path.string());
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 int64_t count_parameters(const torch::nn::Module& module) {
@@ -77,21 +114,46 @@ int64_t count_parameters(const torch::nn::Module& module) {
 class Training {
  public:
   Training(Config config, const TrainerOptions& options)
-      : config_(std::move(config)), options_(options), out_(options.out ? *options.out : std::cout) {}
+      : config_(std::move(config)),
+        options_(options),
+        group_(options.group.get()),
+        lead_(group_ == nullptr || group_->rank() == 0),
+        out_(!lead_ ? &null_stream() : options.out ? options.out : &std::cout) {}
 
   TrainResult run();
 
  private:
   void prepare();
+  /// Images one step consumes over all ranks.
+  double global_batch() const {
+    return static_cast<double>(config_.train.batch_size * recipe_->batches_per_step() * (group_ ? group_->size() : 1));
+  }
+  /// Runs `work` on rank 0 only (the others go on to the next step), without collectives and
+  /// without moving the random state the ranks share.
+  template <typename Work>
+  void alone(Work&& work) {
+    if (!lead_) return;
+    parallel::LocalOnly no_collectives;
+    PreservedRandomState keep_noise;
+    work();
+  }
+  void receive_setup(bool& resuming);
+  void make_replicas_identical();
+  void check_replicas(int64_t step);
   void log_step(int64_t step, std::vector<std::pair<std::string, torch::Tensor>>& sums, int64_t steps_in_window,
                 double seconds);
   void write_grid(int64_t step);
   void evaluate(int64_t step);
   void save(int64_t step);
+  void write_checkpoint(int64_t step);
 
   Config config_;
   TrainerOptions options_;
-  std::ostream& out_;
+  parallel::Group* group_;  // null: a single process
+  bool lead_;                // rank 0 (or the only process): writes the run directory
+  std::ostream* out_;
+  int64_t replicas_checked_at_ = -1;
+  bool published_setup_ = false;
   fs::path checkpoint_path_;
   std::unique_ptr<data::Loader> loader_;
   std::unique_ptr<Recipe> recipe_;
@@ -106,22 +168,35 @@ class Training {
   TrainResult result_;
 };
 
+void Training::receive_setup(bool& resuming) {
+  const auto setup = nlohmann::json::parse(group_->fetch("setup"));
+  if (setup.contains("error")) fail("rank 0 could not start the run: {}", setup["error"].get<std::string>());
+  config_ = Config::from_toml(setup["config"].get<std::string>(), "rank 0's config");
+  resuming = setup["resuming"].get<bool>();
+}
+
 void Training::prepare() {
-  config_.apply_model_recipe();
-  config_.validate();
-  const auto& t = config_.train;
+  bool resuming = false;
   checkpoint_path_ = options_.run_dir / "checkpoints" / "latest.pt";
-  const bool resuming = options_.resume && fs::exists(checkpoint_path_);
-  if (!options_.resume && fs::exists(checkpoint_path_)) {
-    fail("{}: already holds a run; pass --resume to continue it, or choose another --out",
-         options_.run_dir.string());
+  if (lead_) {
+    config_.apply_model_recipe();
+    config_.validate();
+    resuming = options_.resume && fs::exists(checkpoint_path_);
+    if (!options_.resume && fs::exists(checkpoint_path_)) {
+      fail("{}: already holds a run; pass --resume to continue it, or choose another --out",
+           options_.run_dir.string());
+    }
+  } else {
+    receive_setup(resuming);  // rank 0 decides the config and whether to resume
   }
+  const auto& t = config_.train;
 
   torch::set_num_threads(static_cast<int>(t.threads > 0 ? t.threads : available_cores()));
-  const torch::Device device = resolve_device(t.device);
+  const torch::Device device = resolve_device(t.device, options_.cuda_device);
   torch::manual_seed(static_cast<uint64_t>(t.seed));
 
-  loader_ = data::make_loader(config_.data, {t.batch_size, static_cast<uint64_t>(t.seed)});
+  const int64_t ranks = group_ ? group_->size() : 1;
+  loader_ = data::make_loader(config_.data, {t.batch_size, static_cast<uint64_t>(t.seed), group_ ? group_->rank() : 0, ranks});
   const auto& info = loader_->info();
   shape_ = {info.channels, info.image_size, info.num_classes};
   config_.data.channels = info.channels;  // the resolved config records what the run really used
@@ -133,12 +208,30 @@ void Training::prepare() {
          config_.data.name, config_.data.path.empty() ? "" : " at " + config_.data.path,
          config_.data.name == "image-folder" ? " (put each class in its own sub-folder)" : "");
   }
-  recipe_ = make_recipe(config_, info, device);
+  {
+    nn::BuildSyncBatchNorm sync_batch_norm(group_ != nullptr && t.sync_bn);
+    recipe_ = make_recipe(config_, info, device);
+  }
   const int64_t steps_per_epoch = std::max<int64_t>(1, loader_->batches_per_epoch() / recipe_->batches_per_step());
   total_steps_ = t.steps > 0 ? t.steps : t.epochs * steps_per_epoch;
 
+  if (lead_ && !t.eval_features.empty()) {
+    if (std::string(recipe_->kind()) != "adversarial") {
+      fail("train.eval_features: FID during training needs a model that generates from noise; {} is a {} model",
+           config_.model.name, recipe_->kind());
+    }
+    fid_monitor_ = std::make_unique<FidMonitor>(t.eval_features, config_.data, t.eval_samples);
+  }
+  if (group_ && lead_) {
+    published_setup_ = true;
+    group_->publish("setup", nlohmann::json{{"config", config_.to_toml()}, {"resuming", resuming}}.dump());
+  }
+
   if (resuming) {
-    auto checkpoint = open_checkpoint(checkpoint_path_);
+    // Every rank restores from rank 0's file: the others may not share its disk.
+    auto checkpoint = !group_ ? open_checkpoint(checkpoint_path_)
+                              : open_checkpoint_bytes(group_->broadcast_bytes(lead_ ? read_bytes(checkpoint_path_) : ""),
+                                                      checkpoint_path_.string());
     const auto& saved = checkpoint.header.shape;
     if (saved.channels != shape_.channels || saved.image_size != shape_.image_size ||
         saved.num_classes != shape_.num_classes) {
@@ -155,42 +248,82 @@ void Training::prepare() {
     start_step_ = checkpoint.header.step;
     loader_->seek(checkpoint.header.batches_seen);
   }
+  if (group_) make_replicas_identical();
 
-  if (!t.eval_features.empty()) {
-    if (std::string(recipe_->kind()) != "adversarial") {
-      fail("train.eval_features: FID during training needs a model that generates from noise; {} is a {} model",
-           config_.model.name, recipe_->kind());
-    }
-    fid_monitor_ = std::make_unique<FidMonitor>(t.eval_features, config_.data, t.eval_samples);
-    if (resuming) {
-      // The best FID of the run so far, from the lines the resumed log keeps.
-      for (const auto& record : report::MetricsLog::read(options_.run_dir / "metrics.jsonl")) {
-        if (record.contains("fid") && record.value("step", int64_t{0}) <= start_step_) {
-          best_fid_ = std::min(best_fid_, record["fid"].get<double>());
-        }
+  if (fid_monitor_ && resuming) {
+    // The best FID of the run so far, from the lines the resumed log keeps.
+    for (const auto& record : report::MetricsLog::read(options_.run_dir / "metrics.jsonl")) {
+      if (record.contains("fid") && record.value("step", int64_t{0}) <= start_step_) {
+        best_fid_ = std::min(best_fid_, record["fid"].get<double>());
       }
     }
   }
 
-  fs::create_directories(options_.run_dir / "samples");
-  io::write_file_atomically(options_.run_dir / "config.toml", config_.to_toml());
-  recorder_ = std::make_unique<report::RunRecorder>(options_.run_dir, config_.report, resuming ? start_step_ : -1);
+  if (lead_) {
+    fs::create_directories(options_.run_dir / "samples");
+    io::write_file_atomically(options_.run_dir / "config.toml", config_.to_toml());
+    recorder_ = std::make_unique<report::RunRecorder>(options_.run_dir, config_.report, resuming ? start_step_ : -1);
+  }
 
-  out_ << info.description << '\n'
-       << fmt::format("model {}: G {} + D {} parameters; {} steps of batch {}; {} threads on {}\n",
-                      config_.model.name, count_parameters(recipe_->generator_module()),
-                      count_parameters(recipe_->discriminator_module()), total_steps_, t.batch_size,
-                      torch::get_num_threads(), device.str());
-  if (resuming) out_ << fmt::format("resuming {} from step {}\n", options_.run_dir.string(), start_step_);
-  out_ << std::flush;
-  progress_ = std::make_unique<ProgressReporter>(out_, options_.interactive, start_step_, total_steps_);
+  const std::string batch = ranks > 1 ? fmt::format("{} ({} processes x {})", t.batch_size * ranks, ranks, t.batch_size)
+                                      : std::to_string(t.batch_size);
+  *out_ << info.description << '\n'
+        << fmt::format("model {}: G {} + D {} parameters; {} steps of batch {}; {} threads{} on {}\n",
+                       config_.model.name, count_parameters(recipe_->generator_module()),
+                       count_parameters(recipe_->discriminator_module()), total_steps_, batch,
+                       torch::get_num_threads(), ranks > 1 ? " per process" : "", device.str());
+  if (resuming) *out_ << fmt::format("resuming {} from step {}\n", options_.run_dir.string(), start_step_);
+  *out_ << std::flush;
+  progress_ = std::make_unique<ProgressReporter>(*out_, options_.interactive, start_step_, total_steps_);
+}
+
+std::vector<torch::Tensor> replicated_tensors(const Recipe& recipe, bool with_buffers) {
+  std::vector<torch::Tensor> tensors;
+  for (const auto* module : recipe.replicated_modules()) {
+    for (const auto& p : module->parameters()) tensors.push_back(p);
+    if (with_buffers) {
+      for (const auto& b : module->buffers()) tensors.push_back(b);
+    }
+  }
+  return tensors;
+}
+
+void Training::make_replicas_identical() {
+  torch::NoGradGuard no_grad;
+  group_->broadcast(replicated_tensors(*recipe_, /*with_buffers=*/true));
+}
+
+void Training::check_replicas(int64_t step) {
+  if (replicas_checked_at_ == step) return;
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> flat;
+  for (const auto& p : replicated_tensors(*recipe_, /*with_buffers=*/false)) flat.push_back(p.reshape({-1}));
+  const auto mine = torch::cat(flat);
+  auto rank0 = mine.clone();
+  group_->broadcast({rank0});
+  const double worst = group_->max((mine - rank0).abs().max().item<double>());
+  if (worst > 0) {
+    fail("after step {}: the ranks' weights differ by up to {:g}; the data-parallel run has gone out of step", step,
+         worst);
+  }
+  replicas_checked_at_ = step;
 }
 
 void Training::log_step(int64_t step, std::vector<std::pair<std::string, torch::Tensor>>& sums,
                         int64_t steps_in_window, double seconds) {
-  const auto& t = config_.train;
-  const double images_per_s =
-      seconds > 0 ? steps_in_window * t.batch_size * recipe_->batches_per_step() / seconds : 0;
+  const double images_per_s = seconds > 0 ? steps_in_window * global_batch() / seconds : 0;
+  if (group_) {
+    // Every rank's window, averaged: the logged losses are those of the global batch.
+    std::vector<torch::Tensor> values;
+    for (const auto& scalar : sums) values.push_back(scalar.second.detach().to(torch::kCPU, torch::kDouble).reshape({1}));
+    auto averaged = torch::cat(values);
+    group_->average({averaged});
+    for (size_t i = 0; i < sums.size(); ++i) sums[i].second = averaged[static_cast<int64_t>(i)];
+  }
+  if (!lead_) {
+    sums.clear();
+    return;
+  }
   nlohmann::json record{{"step", step},
                         {"epoch", static_cast<double>(loader_->position()) / loader_->batches_per_epoch()}};
   ProgressReporter::Scalars scalars;
@@ -252,6 +385,12 @@ void Training::evaluate(int64_t step) {
 }
 
 void Training::save(int64_t step) {
+  if (group_) check_replicas(step);
+  saved_at_ = step;
+  alone([&] { write_checkpoint(step); });
+}
+
+void Training::write_checkpoint(int64_t step) {
   recipe_->refresh(step);
   CheckpointHeader header{recipe_->kind(), config_, shape_, step, loader_->position()};
   save_checkpoint(checkpoint_path_, *recipe_, header);
@@ -262,18 +401,31 @@ void Training::save(int64_t step) {
   fs::create_hard_link(checkpoint_path_, numbered, ec);
   if (ec) fs::copy_file(checkpoint_path_, numbered, ec);
   result_.checkpoint = checkpoint_path_;
-  saved_at_ = step;
 }
 
 TrainResult Training::run() {
-  prepare();
+  parallel::CurrentGroup in_group(group_);
+  try {
+    prepare();
+  } catch (const std::exception& e) {
+    // The other ranks wait for rank 0's setup: tell them it failed, so they stop too.
+    if (group_ && lead_ && !published_setup_) {
+      try {
+        group_->publish("setup", nlohmann::json{{"error", e.what()}}.dump());
+      } catch (const std::exception&) {
+      }
+    }
+    throw;
+  }
   const auto& t = config_.train;
   std::vector<std::pair<std::string, torch::Tensor>> sums;
   int64_t window_steps = 0, timed_steps = 0;
   double window_seconds = 0, timed_seconds = 0;
   int64_t step = start_step_;
   while (step < total_steps_) {
-    if (options_.stop != nullptr && options_.stop->load()) {
+    bool stop = options_.stop != nullptr && options_.stop->load();
+    if (group_) stop = group_->max(stop ? 1.0 : 0.0) > 0;  // every rank stops after the same step
+    if (stop) {
       result_.interrupted = true;
       break;
     }
@@ -294,16 +446,21 @@ TrainResult Training::run() {
       timed_steps += window_steps, timed_seconds += window_seconds;
       window_steps = 0, window_seconds = 0;
     }
-    if ((t.sample_every > 0 && step % t.sample_every == 0) || last) write_grid(step);
-    if ((t.eval_every > 0 && step % t.eval_every == 0) || last) evaluate(step);
+    if ((t.sample_every > 0 && step % t.sample_every == 0) || last) alone([&] { write_grid(step); });
+    if ((t.eval_every > 0 && step % t.eval_every == 0) || last) alone([&] { evaluate(step); });
     if ((t.checkpoint_every > 0 && step % t.checkpoint_every == 0) || last) save(step);
   }
   if (result_.interrupted && saved_at_ != step && step > start_step_) save(step);
-  result_.report = recorder_->refresh({result_.interrupted ? "interrupted" : "finished", step, total_steps_});
+  if (recorder_) {
+    result_.report = recorder_->refresh({result_.interrupted ? "interrupted" : "finished", step, total_steps_});
+  }
   result_.step = step;
   result_.total_steps = total_steps_;
-  result_.images_per_s =
-      timed_seconds > 0 ? timed_steps * t.batch_size * recipe_->batches_per_step() / timed_seconds : 0;
+  result_.images_per_s = timed_seconds > 0 ? timed_steps * global_batch() / timed_seconds : 0;
+  if (group_ && replicas_checked_at_ >= 0) {
+    progress_->message(fmt::format("{} processes: weights identical on every rank at step {}", group_->size(),
+                                   replicas_checked_at_));
+  }
   progress_->message(result_.interrupted
                          ? fmt::format("interrupted at step {}; continue with --resume", step)
                          : fmt::format("done: {} steps, {:.0f} images/s", step, result_.images_per_s));

@@ -4,8 +4,13 @@
 #include <atomic>
 #include <filesystem>
 #include <iosfwd>
+#include <memory>
 
 #include "gankit/train/config.h"
+
+namespace gankit::parallel {
+class Group;
+}
 
 namespace gankit::train {
 
@@ -18,6 +23,12 @@ struct TrainerOptions {
   bool interactive = false;
   /// Set from a signal handler to stop after the current step with a checkpoint.
   const std::atomic<bool>* stop = nullptr;
+  /// Data parallelism: this process is one rank of `group`. Rank 0 decides the config and resume,
+  /// alone writes the run directory, and sends the others its config and checkpoint; every rank
+  /// trains on its shard of each global batch with gradients averaged. Null: a single process.
+  std::shared_ptr<parallel::Group> group;
+  /// Which CUDA device this process uses (LOCAL_RANK in a multi-GPU job).
+  int cuda_device = 0;
 };
 
 struct TrainResult {
@@ -26,7 +37,7 @@ struct TrainResult {
   bool interrupted = false;
   std::filesystem::path checkpoint;  ///< checkpoints/latest.pt
   std::filesystem::path last_grid;   ///< the last 10x10 grid written to samples/
-  double images_per_s = 0;           ///< real images consumed per second of training
+  double images_per_s = 0;           ///< real images consumed per second of training, all ranks together
   std::filesystem::path report;      ///< report.html
 };
 
