@@ -62,6 +62,8 @@ void launch_workers(const TrainArgs& args, const fs::path& run_dir) {
   parallel::LocalLaunchOptions options;
   options.nproc = args.nproc;
   options.threads_per_worker = static_cast<int>(std::max<int64_t>(1, train::available_cores() / args.nproc));
+  // After one worker fails the others stop by themselves within the timeout; then they are killed.
+  options.grace = std::chrono::milliseconds(static_cast<int64_t>(std::min(args.dist_timeout, 15.0) * 1000));
   std::cout << fmt::format("starting {} worker processes ({} threads each); rank 0 reports\n", args.nproc,
                            options.threads_per_worker)
             << std::flush;

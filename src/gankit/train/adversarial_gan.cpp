@@ -8,6 +8,7 @@
 #include "gankit/nn/batchnorm_stats.h"
 #include "gankit/nn/frozen_parameters.h"
 #include "gankit/parallel/global_draw.h"
+#include "gankit/parallel/group.h"
 #include "gankit/train/optimizers.h"
 #include "gankit/train/weight_average.h"
 
@@ -38,7 +39,8 @@ AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models
       lr_g_(options.lr_g),
       lr_d_(options.lr_d),
       seed_(static_cast<uint64_t>(options.seed)),
-      batch_size_(options.batch_size) {
+      // The global batch: a data-parallel run refreshes G's statistics as one process would.
+      batch_size_(options.batch_size * (parallel::current_group() ? parallel::current_group()->size() : 1)) {
   TORCH_CHECK(options.ema == 0 || average_generator_, "train.ema needs an average generator");
   if (penalty_ != losses::Penalty::None && nn::has_batchnorm(*networks_.discriminator)) {
     fail("train.penalty = {}: this model's discriminator has BatchNorm, which mixes a batch's images, so a "

@@ -100,7 +100,7 @@ class AdversarialGan : public Recipe {
   torch::Device device_;
   double lr_g_, lr_d_;
   uint64_t seed_;
-  int64_t batch_size_;
+  int64_t batch_size_;  // of the global batch, for precise BatchNorm statistics
   int64_t refreshed_at_ = -1;  // step whose BatchNorm statistics the sampling generator holds
   torch::Tensor grid_z_, grid_labels_;
 };
