@@ -81,6 +81,7 @@ void run_train(const TrainArgs& args) {
   if (const auto env = parallel::launch_environment_from_env()) {
     parallel::GroupOptions group_options;
     group_options.timeout = std::chrono::milliseconds(static_cast<int64_t>(args.dist_timeout * 1000));
+    group_options.join_timeout = std::max(group_options.timeout, std::chrono::milliseconds(60000));
     if (compat::cuda_available()) group_options.device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env->local_rank));
     options.group = parallel::Group::connect(*env, group_options);
     options.cuda_device = env->local_rank;

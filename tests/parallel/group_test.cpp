@@ -13,12 +13,17 @@
 #include "gankit/parallel/group.h"
 #include "gankit/parallel/local_launcher.h"
 
+#ifndef GANKIT_WITHOUT_GLOO
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
+
 namespace gankit::parallel {
 namespace {
 
 /// Runs body(group) on `ranks` threads, each one rank of a fresh job; rethrows the first failure.
-void on_ranks(int ranks, const std::function<void(Group&)>& body, GroupOptions options = {}) {
-  const int port = free_local_port();
+void on_ranks(int ranks, const std::function<void(Group&)>& body, GroupOptions options = {},
+              bool store_served_by_launcher = false, int port = 0) {
+  if (port == 0) port = free_local_port();
   std::vector<std::thread> threads;
   std::vector<std::exception_ptr> errors(static_cast<size_t>(ranks));
   for (int rank = 0; rank < ranks; ++rank) {
@@ -26,6 +31,7 @@ void on_ranks(int ranks, const std::function<void(Group&)>& body, GroupOptions o
       try {
         torch::set_num_threads(1);
         LaunchEnvironment env{rank, ranks, rank, "127.0.0.1", port};
+        env.store_served_by_launcher = store_served_by_launcher;
         auto group = Group::connect(env, options);
         CurrentGroup current(group.get());
         body(*group);
@@ -74,6 +80,20 @@ TEST(Group, BroadcastAverageSumMaxAndBytes) {
       },
       options);
 }
+
+#ifndef GANKIT_WITHOUT_GLOO
+TEST(Group, JoinsAStoreTheLauncherServes) {
+  // torchrun's agent (TORCHELASTIC_USE_AGENT_STORE=True) serves the store; every rank is a client.
+  c10d::TCPStoreOptions served;
+  served.port = 0;
+  served.isServer = true;
+  served.waitWorkers = false;
+  c10d::TCPStore agent("127.0.0.1", served);
+  on_ranks(
+      2, [](Group& group) { EXPECT_EQ(group.sum(torch::ones({2})).sum().item<double>(), 4.0); }, {},
+      /*store_served_by_launcher=*/true, agent.getPort());
+}
+#endif
 
 TEST(Group, DrawRowsGivesEachRankItsRowsOfTheGlobalDraw) {
   const auto global = [] {
@@ -199,7 +219,7 @@ TEST(GradientAveraging, OptimiserStepsOnTheMeanGradient) {
 
 TEST(Group, JoinFailsWithinTheTimeoutWhenARankNeverComes) {
   GroupOptions options;
-  options.timeout = std::chrono::milliseconds(1500);
+  options.join_timeout = std::chrono::milliseconds(1500);
   LaunchEnvironment env{0, 2, 0, "127.0.0.1", free_local_port()};
   const auto start = std::chrono::steady_clock::now();
   try {

@@ -44,6 +44,7 @@ CurrentGroup::~CurrentGroup() { current = previous_; }
 bool distributed_available() { return true; }
 
 struct Group::State {
+  std::string prefix;  // of gankit's own keys
   c10::intrusive_ptr<c10d::TCPStore> store;
   c10::intrusive_ptr<compat::CollectiveBackend> backend;
 };
@@ -66,16 +67,22 @@ std::shared_ptr<gloo::transport::Device> gloo_device(const std::string& master_a
 
 std::shared_ptr<Group> Group::connect(const LaunchEnvironment& env, const GroupOptions& options) {
   auto state = std::make_unique<State>();
+  state->prefix = env.store_prefix + "/";
   const std::string where = fmt::format("{}:{}", env.master_addr, env.master_port);
   try {
     c10d::TCPStoreOptions store_options;
     store_options.port = static_cast<std::uint16_t>(env.master_port);
-    store_options.isServer = env.rank == 0;
+    store_options.isServer = env.rank == 0 && !env.store_served_by_launcher;
     store_options.numWorkers = static_cast<std::size_t>(env.world_size);
     store_options.waitWorkers = true;
-    store_options.timeout = options.timeout;
+    store_options.timeout = options.join_timeout;
     state->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
-    auto prefixed = c10::make_intrusive<c10d::PrefixStore>("c10d", state->store);
+    // Wait here, within the join timeout, until every rank has arrived: creating the process
+    // group below waits with the collectives' timeout.
+    const std::string joined = state->prefix + "joined", all_joined = state->prefix + "all_joined";
+    if (state->store->add(joined, 1) == env.world_size) state->store->set(all_joined, {1});
+    state->store->wait({all_joined}, options.join_timeout);
+    auto prefixed = c10::make_intrusive<c10d::PrefixStore>(env.store_prefix + "/c10d", state->store);
 #ifdef USE_C10D_NCCL
     if (options.device.is_cuda()) {
       auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
@@ -88,14 +95,17 @@ std::shared_ptr<Group> Group::connect(const LaunchEnvironment& env, const GroupO
       gloo_options->devices.push_back(gloo_device(env.master_addr));
       state->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, env.rank, env.world_size, gloo_options);
     }
+    // Every rank is in (the group's creation connects them all); later reads of the store wait as
+    // long as collectives do.
+    state->store->setTimeout(options.timeout);
   } catch (const Error&) {
     throw;
   } catch (const c10::Error& e) {
     fail("could not join the job at {} as rank {} of {} within {:g} s ({})", where, env.rank, env.world_size,
-         seconds(options.timeout), first_line(e.what_without_backtrace()));
+         seconds(options.join_timeout), first_line(e.what_without_backtrace()));
   } catch (const std::exception& e) {
     fail("could not join the job at {} as rank {} of {} within {:g} s ({})", where, env.rank, env.world_size,
-         seconds(options.timeout), first_line(e.what()));
+         seconds(options.join_timeout), first_line(e.what()));
   }
   return std::shared_ptr<Group>(new Group(env.rank, env.world_size, options, std::move(state)));
 }
@@ -222,12 +232,12 @@ void Group::barrier() {
 }
 
 void Group::publish(const std::string& key, const std::string& value) {
-  guarded("a store write", [&] { state_->store->set("gankit/" + key, std::vector<uint8_t>(value.begin(), value.end())); });
+  guarded("a store write", [&] { state_->store->set(state_->prefix + key, std::vector<uint8_t>(value.begin(), value.end())); });
 }
 
 std::string Group::fetch(const std::string& key) {
   std::vector<uint8_t> value;
-  guarded("a store read", [&] { value = state_->store->get("gankit/" + key); });
+  guarded("a store read", [&] { value = state_->store->get(state_->prefix + key); });
   return std::string(value.begin(), value.end());
 }
 

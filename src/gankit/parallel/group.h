@@ -18,6 +18,9 @@ struct GroupOptions {
   /// How long a collective or the rendezvous waits for a rank before failing with an error
   /// naming it.
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+  /// How long the rendezvous waits for every rank to arrive: processes start at different times,
+  /// and a client that finds no store yet retries with backoff, so this is not cut short.
+  std::chrono::milliseconds join_timeout{std::chrono::minutes(5)};
   /// Tensors the collectives will see: CUDA selects NCCL where built in, else Gloo.
   torch::Device device = torch::kCPU;
   /// Gradients are all-reduced in flat buckets of about this size (PyTorch DDP's default, 25 MiB).
@@ -31,7 +34,7 @@ class Group {
  public:
   /// Joins the job `env` describes: rank 0 serves the store at MASTER_ADDR:MASTER_PORT, the
   /// others connect to it; returns once every rank has joined. Throws gankit::Error when the
-  /// ranks do not all arrive within options.timeout.
+  /// ranks do not all arrive within options.join_timeout.
   static std::shared_ptr<Group> connect(const LaunchEnvironment& env, const GroupOptions& options = {});
   ~Group();
   Group(const Group&) = delete;

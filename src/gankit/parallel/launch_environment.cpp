@@ -46,6 +46,8 @@ std::optional<LaunchEnvironment> launch_environment_from_env() {
   }
   env.master_addr = *addr;
   env.master_port = integer_variable("MASTER_PORT", *port, 1, 65535);
+  env.store_served_by_launcher = variable("TORCHELASTIC_USE_AGENT_STORE").value_or("") == "True";
+  if (const auto restarts = variable("TORCHELASTIC_RESTART_COUNT")) env.store_prefix += "/attempt_" + *restarts;
   return env;
 }
 

@@ -13,6 +13,11 @@ struct LaunchEnvironment {
   int local_rank = 0;  ///< rank on this machine: picks the CUDA device
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
+  /// torchrun's agent serves the store at MASTER_ADDR:MASTER_PORT (TORCHELASTIC_USE_AGENT_STORE):
+  /// rank 0 connects as a client instead of serving it.
+  bool store_served_by_launcher = false;
+  /// Keys of this attempt (TORCHELASTIC_RESTART_COUNT), so a restarted job ignores an old one's.
+  std::string store_prefix = "gankit";
 };
 
 /// The job this process belongs to, or nullopt when WORLD_SIZE is unset or 1 (a single process).
