@@ -134,8 +134,6 @@ void run_eval(const EvalArgs& args) {
     }
     if (!real_data) fail("gankit eval --samples: give --real DATASET|FOLDER|FILE.npy, the images to compare against");
     real_data->image_size = size;
-    real_data->load_size = 0;
-    real_data->hflip = false;
     real_data->pairs.clear();
     if (!args.real_split.empty()) real_data->split = args.real_split;
     const fs::path cache = args.no_cache ? fs::path()
@@ -162,12 +160,10 @@ void run_eval(const EvalArgs& args) {
   const auto scores = metrics::score_features(real, fake_features, metric_list, args.scores);
   nlohmann::ordered_json out;
   for (const auto& [name, value] : scores) out[name] = value;
-  if (fake.labels.defined() && extractor->data_classes() > 0) {
-    if (fake.labels.max().item<int64_t>() >= extractor->data_classes()) {
-      fail("{}: labels go up to {}, but {} knows {} classes", fake_name, fake.labels.max().item<int64_t>(),
-           extractor->name(), extractor->data_classes());
-    }
-    out["class_accuracy"] = metrics::class_accuracy(fake_features.logits, fake.labels);
+  if (const auto accuracy = metrics::labelled_class_accuracy(fake_features.logits, fake.labels,
+                                                             extractor->data_classes(), fake_name,
+                                                             /*labels_must_fit=*/true)) {
+    out["class_accuracy"] = *accuracy;
   }
   seconds["statistics"] = seconds_since(start);
   out["n"] = fake.images.size(0);

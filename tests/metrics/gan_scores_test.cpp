@@ -83,3 +83,25 @@ TEST(ClassAccuracy, CountsArgMaxHits) {
 
 }  // namespace
 }  // namespace gankit::metrics
+
+namespace gankit::metrics {
+namespace {
+
+TEST(LabelledClassAccuracy, OnlyWithLabelsAndClassesAndLabelsThatFit) {
+  const auto logits = torch::tensor({{5.0, 0.0, 0.0}, {0.0, 5.0, 0.0}, {0.0, 0.0, 5.0}, {5.0, 0.0, 0.0}});
+  const auto labels = torch::tensor({0, 1, 1, 0}, torch::kLong);
+  EXPECT_EQ(labelled_class_accuracy(logits, labels, 3, "s.npy", true), 0.75);
+  EXPECT_FALSE(labelled_class_accuracy(logits, torch::Tensor(), 3, "s.npy", true));  // unlabelled
+  EXPECT_FALSE(labelled_class_accuracy(logits, labels, 0, "s.npy", true));           // Inception: no classes
+  const auto beyond = torch::tensor({0, 1, 7, 0}, torch::kLong);
+  EXPECT_FALSE(labelled_class_accuracy(logits, beyond, 3, "s.npy", false));
+  try {
+    labelled_class_accuracy(logits, beyond, 3, "s.npy", true);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "s.npy: labels go up to 7, but the classifier knows 3 classes");
+  }
+}
+
+}  // namespace
+}  // namespace gankit::metrics

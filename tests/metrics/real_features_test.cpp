@@ -76,6 +76,24 @@ TEST(RealFeatures, SubsetIsSeededAndPartOfTheKey) {
   EXPECT_TRUE(torch::equal(a.features.features, again.features.features));
 }
 
+TEST(RealFeatures, TrainingAugmentationNeverReachesTheRealImages) {
+  // A run's data config may ask for random crops and flips; its real statistics must not see them.
+  gankit::test::TempDir cache;
+  BlockMeans extractor("v1");
+  const auto plain = real_features(fashion_test_split(), 100, 0, extractor, fs::path());
+  auto augmented_data = fashion_test_split();
+  augmented_data.hflip = true;
+  augmented_data.load_size = 36;
+  augmented_data.image_size = 28;
+  const auto augmented = real_features(augmented_data, 100, 0, extractor, fs::path());
+  EXPECT_TRUE(torch::equal(plain.features.features, augmented.features.features));
+  // ... and one cache entry serves both
+  real_features(fashion_test_split(), 100, 0, extractor, cache.path());
+  const int computed = extractor.batches;
+  EXPECT_TRUE(real_features(augmented_data, 100, 0, extractor, cache.path()).from_cache);
+  EXPECT_EQ(extractor.batches, computed);
+}
+
 TEST(RealFeatures, OtherWeightsOrOtherDataAreNotServedFromTheCache) {
   TempDir cache;
   BlockMeans v1("v1"), v2("v2");

@@ -104,4 +104,15 @@ double class_accuracy(const torch::Tensor& logits, const torch::Tensor& labels) 
   return logits.argmax(1).eq(labels.to(torch::kLong)).to(torch::kDouble).mean().item<double>();
 }
 
+std::optional<double> labelled_class_accuracy(const torch::Tensor& logits, const torch::Tensor& labels,
+                                              int64_t classes, const std::string& what, bool labels_must_fit) {
+  if (!labels.defined() || classes <= 0 || labels.numel() == 0) return std::nullopt;
+  const int64_t top = labels.max().item<int64_t>();
+  if (top >= classes) {
+    if (!labels_must_fit) return std::nullopt;
+    fail("{}: labels go up to {}, but the classifier knows {} classes", what, top, classes);
+  }
+  return class_accuracy(logits, labels);
+}
+
 }  // namespace gankit::metrics

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,5 +45,12 @@ void check_counts(const std::vector<std::string>& metrics, int64_t n_real, int64
 
 /// The fraction of rows of `logits` [N,K] whose arg-max is `labels` [N].
 double class_accuracy(const torch::Tensor& logits, const torch::Tensor& labels);
+
+/// class_accuracy of labelled generated images `what`, scored by an extractor that knows the
+/// data's `classes` (a domain classifier): nullopt without labels or classes. Labels beyond its
+/// classes are a gankit::Error when `labels_must_fit` (a user's request), else nullopt (FID
+/// during training goes on without it).
+std::optional<double> labelled_class_accuracy(const torch::Tensor& logits, const torch::Tensor& labels,
+                                              int64_t classes, const std::string& what, bool labels_must_fit);
 
 }  // namespace gankit::metrics

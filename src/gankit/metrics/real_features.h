@@ -26,7 +26,8 @@ struct RealFeatures {
 std::filesystem::path default_feature_cache_dir();
 
 /// The features of `count` images of the data set `data` describes, fitted as `data` says (so
-/// at the size the generated images have): a random subset drawn with `seed` when the set is
+/// at the size the generated images have) and never augmented (data.load_size and data.hflip,
+/// training's random crops and flips, do not apply): a random subset drawn with `seed` when the set is
 /// larger, all of it when count is 0 or at least its size. Read from `cache_dir` when an earlier
 /// call cached the same set (name, resolved path and its modification time, split, size,
 /// channels, fit), subset and extractor (fingerprint); otherwise computed and written there

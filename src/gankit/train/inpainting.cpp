@@ -8,6 +8,7 @@
 #include "gankit/metrics/image_quality.h"
 #include "gankit/nn/blocks.h"
 #include "gankit/nn/frozen_parameters.h"
+#include "gankit/parallel/global_draw.h"
 #include "gankit/train/optimizers.h"
 
 namespace gankit::train {
@@ -73,7 +74,9 @@ Inpainting::Inpainting(const Config& config, const data::DataInfo& info, torch::
 StepStats Inpainting::train_step(data::Loader& loader) {
   const auto real = loader.next().images.to(device_, /*non_blocking=*/true);
   const int64_t n = real.size(0), size = real.size(2);
-  const auto masks = training_masks(mask_kind_, n, size).to(device_);
+  // Data-parallel: each rank its rows of the global batch's holes, as for noise.
+  const auto masks =
+      parallel::draw_rows(n, [&](int64_t rows) { return training_masks(mask_kind_, rows, size); }).to(device_);
   generator_->train();
   critic_->train();
   const auto painted = generator_->forward(models::make_inpaint_input(real, masks));

@@ -320,16 +320,12 @@ void Training::log_step(int64_t step, std::vector<std::pair<std::string, torch::
     group_->average({averaged});
     for (size_t i = 0; i < sums.size(); ++i) sums[i].second = averaged[static_cast<int64_t>(i)];
   }
-  if (!lead_) {
-    sums.clear();
-    return;
-  }
   nlohmann::json record{{"step", step},
                         {"epoch", static_cast<double>(loader_->position()) / loader_->batches_per_epoch()}};
   ProgressReporter::Scalars scalars;
   for (auto& [name, sum] : sums) {
     const double mean = sum.item<double>() / steps_in_window;
-    if (!std::isfinite(mean)) {
+    if (!std::isfinite(mean)) {  // on every rank alike: the values are averaged over them
       fail("training diverged at step {}: {} is {} (the last checkpoint is kept; try a lower learning rate)",
            step, name, mean);
     }
@@ -337,6 +333,7 @@ void Training::log_step(int64_t step, std::vector<std::pair<std::string, torch::
     scalars.emplace_back(name, mean);
   }
   sums.clear();
+  if (!lead_) return;
   const auto [lr_g, lr_d] = recipe_->learning_rates();
   record["lr_g"] = lr_g;
   record["lr_d"] = lr_d;
