@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -98,12 +97,6 @@ std::ostream& null_stream() {
   return stream;
 }
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("{}: cannot be read", path.string());
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 int64_t count_parameters(const torch::nn::Module& module) {
   int64_t n = 0;
   for (const auto& p : module.parameters()) n += p.numel();
@@ -152,7 +145,6 @@ class Training {
   parallel::Group* group_;  // null: a single process
   bool lead_;                // rank 0 (or the only process): writes the run directory
   std::ostream* out_;
-  int64_t replicas_checked_at_ = -1;
   bool published_setup_ = false;
   fs::path checkpoint_path_;
   std::unique_ptr<data::Loader> loader_;
@@ -230,7 +222,7 @@ void Training::prepare() {
   if (resuming) {
     // Every rank restores from rank 0's file: the others may not share its disk.
     auto checkpoint = !group_ ? open_checkpoint(checkpoint_path_)
-                              : open_checkpoint_bytes(group_->broadcast_bytes(lead_ ? read_bytes(checkpoint_path_) : ""),
+                              : open_checkpoint_bytes(group_->broadcast_bytes(lead_ ? io::read_file_bytes(checkpoint_path_, "checkpoint") : ""),
                                                       checkpoint_path_.string());
     const auto& saved = checkpoint.header.shape;
     if (saved.channels != shape_.channels || saved.image_size != shape_.image_size ||
@@ -294,7 +286,6 @@ void Training::make_replicas_identical() {
 }
 
 void Training::check_replicas(int64_t step) {
-  if (replicas_checked_at_ == step) return;
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> flat;
   for (const auto& p : replicated_tensors(*recipe_, /*with_buffers=*/false)) flat.push_back(p.reshape({-1}));
@@ -306,7 +297,6 @@ void Training::check_replicas(int64_t step) {
     fail("after step {}: the ranks' weights differ by up to {:g}; the data-parallel run has gone out of step", step,
          worst);
   }
-  replicas_checked_at_ = step;
 }
 
 void Training::log_step(int64_t step, std::vector<std::pair<std::string, torch::Tensor>>& sums,
@@ -454,9 +444,9 @@ TrainResult Training::run() {
   result_.step = step;
   result_.total_steps = total_steps_;
   result_.images_per_s = timed_seconds > 0 ? timed_steps * global_batch() / timed_seconds : 0;
-  if (group_ && replicas_checked_at_ >= 0) {
+  if (group_ && saved_at_ >= 0) {  // every save compared the ranks' weights first
     progress_->message(fmt::format("{} processes: weights identical on every rank at step {}", group_->size(),
-                                   replicas_checked_at_));
+                                   saved_at_));
   }
   progress_->message(result_.interrupted
                          ? fmt::format("interrupted at step {}; continue with --resume", step)
