@@ -86,32 +86,22 @@ void run_train(const TrainArgs& args) {
     options.group = parallel::Group::connect(*env, group_options);
     options.cuda_device = env->local_rank;
   }
+  train::Config config;  // on ranks other than 0 it stays empty: rank 0 decides and sends its own
   if (options.group && options.group->rank() != 0) {
-    // Rank 0 decides the config, the run directory and whether to resume, and sends them.
-    options.run_dir = args.out.empty() ? fs::path("runs") : fs::path(args.out);
-    options.resume = args.resume;
-    options.out = &std::cout;
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
-    options.stop = &stop_requested;
-    const auto result = train::train(train::Config{}, options);
-    if (result.interrupted) exit_code() = 130;
-    return;
+    options.run_dir = args.out.empty() ? fs::path("runs") : fs::path(args.out);  // never written
+  } else {
+    const fs::path config_path = train::resolve_config_path(args.config);
+    options.run_dir = args.out.empty() ? fresh_run_dir(config_path) : fs::path(args.out);
+    const bool resuming = args.resume && fs::exists(options.run_dir / "checkpoints" / "latest.pt");
+    // A resumed run keeps the config it was started with; --set may still change e.g. train.steps.
+    config = resuming ? train::stored_config(options.run_dir) : train::Config::from_file(config_path);
+    for (const auto& assignment : args.overrides) config.set(assignment);
+    if (args.resume && !resuming) std::cout << "no checkpoint in " << options.run_dir.string() << " yet: starting fresh\n";
+    std::cout << "run directory: " << options.run_dir.string() << std::endl;
   }
-
-  const fs::path config_path = train::resolve_config_path(args.config);
-  const fs::path run_dir = args.out.empty() ? fresh_run_dir(config_path) : fs::path(args.out);
-  const bool resuming = args.resume && fs::exists(run_dir / "checkpoints" / "latest.pt");
-
-  // A resumed run keeps the config it was started with; --set may still change e.g. train.steps.
-  train::Config config = resuming ? train::stored_config(run_dir) : train::Config::from_file(config_path);
-  for (const auto& assignment : args.overrides) config.set(assignment);
-  if (args.resume && !resuming) std::cout << "no checkpoint in " << run_dir.string() << " yet: starting fresh\n";
-  std::cout << "run directory: " << run_dir.string() << std::endl;
 
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
-  options.run_dir = run_dir;
   options.resume = args.resume;
   options.out = &std::cout;
   options.interactive = ::isatty(STDOUT_FILENO) != 0;
@@ -120,6 +110,7 @@ void run_train(const TrainArgs& args) {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
 
+  // (Empty on ranks other than 0, which write nothing.)
   if (!result.checkpoint.empty()) std::cout << "checkpoint: " << result.checkpoint.string() << '\n';
   if (!result.last_grid.empty()) std::cout << "samples:    " << result.last_grid.string() << '\n';
   if (!result.report.empty()) std::cout << "report:     " << result.report.string() << '\n';
