@@ -141,31 +141,10 @@ TEST(Cli, DefaultRunDirectoryNeverReusesAnEarlierRun) {
                         "already holds a run; pass --resume");
 }
 
-/// Starts `gankit ARGS` in the background and returns its pid.
+/// Starts `gankit ARGS` in the background in `cwd` (output to out.log, err.log); its pid.
 pid_t spawn_cli(const std::string& args, const fs::path& cwd) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(99);
-    const std::string command = "exec '" + std::string(GANKIT_CLI_PATH) + "' " + args + " >out.log 2>err.log";
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(98);
-  }
-  return pid;
-}
-
-/// Waits (up to ~2 minutes) until `predicate` holds.
-bool wait_for(const std::function<bool()>& predicate) {
-  for (int i = 0; i < 1200; ++i) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return gankit::test::spawn_shell("cd '" + cwd.string() + "' && exec '" + std::string(GANKIT_CLI_PATH) + "' " + args +
+                                   " >out.log 2>err.log");
 }
 
 TEST(Cli, KilledRunResumesFromItsLastCheckpoint) {
@@ -173,9 +152,9 @@ TEST(Cli, KilledRunResumesFromItsLastCheckpoint) {
   const std::string run = "train dcgan-fashion-mnist --out r" + gankit::test::tiny_set_args(100000) +
                           " --set train.checkpoint_every=5";
   const pid_t pid = spawn_cli(run, dir.path());
-  ASSERT_TRUE(wait_for([&] { return fs::exists(dir / "r/checkpoints/step_000010.pt"); }));
+  ASSERT_TRUE(gankit::test::wait_for([&] { return fs::exists(dir / "r/checkpoints/step_000010.pt"); }));
   kill(pid, SIGKILL);  // no chance to save: the last periodic checkpoint must do
-  wait_exit(pid);
+  gankit::test::wait_exit_code(pid);
   const int64_t saved = gankit::train::open_checkpoint(dir / "r/checkpoints/latest.pt").header.step;
   EXPECT_GE(saved, 10);
   EXPECT_EQ(saved % 5, 0);
@@ -196,9 +175,9 @@ TEST(Cli, CtrlCStopsWithACheckpointAndExitCode130) {
   const pid_t pid = spawn_cli("train dcgan-fashion-mnist --out r" + gankit::test::tiny_set_args(100000) +
                                   " --set train.checkpoint_every=0 --set train.sample_every=0",
                               dir.path());
-  ASSERT_TRUE(wait_for([&] { return !gankit::report::MetricsLog::read(dir / "r/metrics.jsonl").empty(); }));
+  ASSERT_TRUE(gankit::test::wait_for([&] { return !gankit::report::MetricsLog::read(dir / "r/metrics.jsonl").empty(); }));
   kill(pid, SIGINT);
-  EXPECT_EQ(wait_exit(pid), 130);
+  EXPECT_EQ(gankit::test::wait_exit_code(pid), 130);
   const int64_t step = gankit::train::open_checkpoint(dir / "r/checkpoints/latest.pt").header.step;
   EXPECT_GE(step, 2);
   EXPECT_NE(gankit::test::slurp(dir / "out.log").find("interrupted at step " + std::to_string(step)), std::string::npos);

@@ -116,18 +116,7 @@ pid_t start_rank(int rank, int port, const std::string& args, const fs::path& cw
       "cd '{}' && MASTER_ADDR=127.0.0.1 MASTER_PORT={} RANK={} LOCAL_RANK={} WORLD_SIZE=2 OMP_NUM_THREADS=1 "
       "exec '{}' {} >rank{}.out 2>rank{}.err </dev/null",
       cwd.string(), port, rank, rank, GANKIT_CLI_PATH, args, rank, rank);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
-}
-
-int wait_exit_code(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return spawn_shell(command);
 }
 
 TEST(DataParallelCli, TorchrunStyleRanksOnMachinesThatShareNoDisk) {
@@ -187,16 +176,9 @@ Stopped act_on_rank_1(const fs::path& dir, const std::string& extra,
       "cd '{}' && exec '{}' train dcgan-fashion-mnist{} --set train.log_every=1 --set train.steps=100000 "
       "--nproc 2 --out run{} >launcher.out 2>launcher.err </dev/null",
       dir.string(), GANKIT_CLI_PATH, tiny_set_args(6), extra);
-  const pid_t launcher = fork();
-  if (launcher == 0) {
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  const pid_t launcher = spawn_shell(command);
   // Wait for training to be under way (rank 0 logs step 2).
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (!contains(slurp(dir / "launcher.out"), "step 2/") && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  wait_for([&] { return contains(slurp(dir / "launcher.out"), "step 2/"); });
   const pid_t rank1 = worker_pid(launcher, 1);
   EXPECT_GT(rank1, 0) << slurp(dir / "launcher.out") << slurp(dir / "launcher.err");
   const auto start = std::chrono::steady_clock::now();

@@ -2,12 +2,18 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "support/test_support.h"
 
@@ -30,6 +36,32 @@ inline CliResult run_cli(const std::string& args, const std::filesystem::path& c
   result.out = slurp(out);
   result.err = slurp(err);
   return result;
+}
+
+/// Runs the shell command `command` in the background (e.g. a run to interrupt); its pid.
+inline pid_t spawn_shell(const std::string& command) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+/// Waits for `pid` to end: its exit code, or 128 + the signal that killed it.
+inline int wait_exit_code(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/// Waits (up to ~2 minutes) until `predicate` holds.
+inline bool wait_for(const std::function<bool()>& predicate) {
+  for (int i = 0; i < 1200; ++i) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
 }
 
 /// Number of '\n'-terminated lines in `text`.
