@@ -31,6 +31,7 @@ import sys
 import time
 
 from train_vs_pytorch import run  # one process, measured: (stdout, wall s, peak RSS MiB)
+from roofline import best_core, cpu_flags
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GANKIT = os.path.join(ROOT, "build", "gankit")
@@ -48,27 +49,49 @@ TRAIN_CASES = [
 SAMPLE_CASES = [("dcgan-fashion-mnist", "dcgan", 1), ("dcgan-cifar10", "dcgan", 3), ("mlp-mnist", "mlp", 1)]
 SAMPLES = 10000
 EVAL_N = 500
+# Every tool starts as on a fresh machine: the libraries pick their kernels themselves (this
+# workplace's shells may preset OPENBLAS_CORETYPE). PyTorch "at its best" gets the widest OpenBLAS
+# kernels the CPU runs, as gankit picks them, and bf16 autocast where the CPU has bf16 units.
+FRESH_ENV = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+CPU_FLAGS = cpu_flags()
+BF16_UNITS = bool({"avx512_bf16", "amx_bf16"} & CPU_FLAGS)
+PYTHON_STYLES = ["default", "tuned", "best fp32"] + (["best bf16"] if BF16_UNITS else [])
 
 
-def gankit_train(case, steps, work):
+def gankit_train(case, steps, work, precision):
     name, model, dataset, config, batch, _ = case
-    run_dir = os.path.join(work, f"{name}-gankit")
+    run_dir = os.path.join(work, f"{name}-gankit-{precision}")
     subprocess.run(["rm", "-rf", run_dir], check=True)
     # Same hyper-parameters as the reference: the configs' own, minus the weight average the MLP
     # configs add (the reference keeps none).
     out, wall, rss = run([GANKIT, "train", config, "--out", run_dir, "--set", f"train.steps={steps}",
-                          "--set", f"train.batch_size={batch}", "--set", "train.ema=0"],
-                         os.path.join(work, f"{name}-gankit.log"))
+                          "--set", f"train.batch_size={batch}", "--set", "train.ema=0",
+                          "--set", f"train.precision={precision}"],
+                         os.path.join(work, f"{name}-gankit-{precision}.log"), env=FRESH_ENV)
     done = [line for line in out.splitlines() if line.startswith("done:")][-1]
-    return {"tool": "gankit", "images_per_s": float(done.split(",")[1].split()[0]), "process_wall_s": wall,
+    chosen = next(l.split()[1] for l in out.splitlines() if l.startswith("precision "))
+    tool = "gankit" if precision == "fp32" else f"gankit ({precision}: {chosen})"
+    return {"tool": tool, "images_per_s": float(done.split(",")[1].split()[0]), "process_wall_s": wall,
             "peak_rss_mb": rss, "checkpoint": os.path.join(run_dir, "checkpoints", "latest.pt")}
+
+
+def gankit_rows(case, steps, work):
+    """gankit in float32, and as a user gets it (train.precision = auto) where that differs."""
+    rows = [gankit_train(case, steps, work, "fp32")]
+    if BF16_UNITS:
+        rows.append(gankit_train(case, steps, work, "auto"))
+    return rows
 
 
 def python_train(case, steps, style, work):
     name, model, dataset, _, batch, _ = case
+    best = style.startswith("best")
+    env = {**FRESH_ENV, "OPENBLAS_CORETYPE": best_core(CPU_FLAGS)} if best else FRESH_ENV
+    extra = ["--autocast", "bf16"] if style == "best bf16" else []
     out, wall, rss = run([PYTHON, "bench/reference/train_gan.py", "--model", model, "--dataset", dataset,
-                          "--style", style, "--steps", str(steps), "--batch-size", str(batch), "--log-every", "0"],
-                         os.path.join(work, f"{name}-{style}.log"))
+                          "--style", "tuned" if best else style, "--steps", str(steps), "--batch-size", str(batch),
+                          "--log-every", "0"] + extra,
+                         os.path.join(work, f"{name}-{style.replace(' ', '-')}.log"), env=env)
     result = json.loads(out.strip().splitlines()[-1])
     return {"tool": f"pytorch ({style})", "images_per_s": result["train_images_per_s"], "process_wall_s": wall,
             "peak_rss_mb": rss, "threads": result["threads"]}
@@ -78,7 +101,7 @@ def sample_rows(name, model, channels, checkpoint, work):
     rows = []
     out_path = os.path.join(work, f"{name}-samples.npy")
     _, wall, rss = run([GANKIT, "sample", checkpoint, "-n", str(SAMPLES), "-o", out_path],
-                       os.path.join(work, f"{name}-sample-gankit.log"))
+                       os.path.join(work, f"{name}-sample-gankit.log"), env=FRESH_ENV)
     rows.append({"tool": "gankit", "images_per_s": SAMPLES / wall, "process_wall_s": wall, "peak_rss_mb": rss})
     for style in ("default", "tuned"):
         _, wall, rss = run([PYTHON, "bench/reference/sample_gan.py", "--model", model, "--channels", str(channels),
@@ -176,7 +199,7 @@ def main():
         if only and name not in only:
             continue
         print(f"[suite] train {name}: {steps} steps", file=sys.stderr, flush=True)
-        rows = [gankit_train(case, steps, work)] + [python_train(case, steps, s, work) for s in ("default", "tuned")]
+        rows = gankit_rows(case, steps, work) + [python_train(case, steps, s, work) for s in PYTHON_STYLES]
         checkpoints.setdefault(f"{case[1]}-{case[2]}", rows[0]["checkpoint"])
         results["train"][name] = {"steps": steps, "batch": case[4], "rows": with_ratios(rows)}
         print(table(f"train {name}: {steps} steps of batch {case[4]}", rows, "train"), flush=True)

@@ -26,11 +26,11 @@ RUNS = {
 }
 
 
-def run(cmd, log_path):
-    """Runs cmd, returns (stdout, wall seconds, peak RSS MiB) of that process alone."""
+def run(cmd, log_path, env=None):
+    """Runs cmd (in `env`, default this one), returns (stdout, wall seconds, peak RSS MiB) of that process alone."""
     start = time.time()
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT, env=env)
         out = proc.stdout.read()
         _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:

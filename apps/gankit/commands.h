@@ -3,6 +3,8 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <string>
+
 namespace gankit::cli {
 
 void add_train_command(CLI::App& app);
@@ -14,6 +16,10 @@ void add_pairs_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_classifier_command(CLI::App& app);
+
+/// `--precision auto|fp32|bf16|fp16` for the inference commands (train.precision for `train`),
+/// read into `value`; default auto.
+void add_precision_option(CLI::App* command, std::string& value);
 
 /// The process exit code a command asks for (e.g. 130 after an interrupt); 0 by default.
 int& exit_code();

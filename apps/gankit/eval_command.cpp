@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "gankit/compute/precision.h"
 #include "gankit/data/registry.h"
 #include "gankit/error.h"
 #include "gankit/metrics/gan_scores.h"
@@ -41,6 +42,7 @@ struct EvalArgs {
   std::string cache_dir;
   bool no_cache = false;
   bool quiet = false;
+  std::string precision;
   metrics::ScoreOptions scores;
 };
 
@@ -84,7 +86,7 @@ void run_eval(const EvalArgs& args) {
   std::optional<data::DataOptions> real_data;
   std::string fake_name;
   if (!args.checkpoint.empty()) {
-    sample::Sampler sampler(args.checkpoint);
+    sample::Sampler sampler(args.checkpoint, compute::parse_precision(args.precision, "--precision"));
     sample::SampleOptions options;
     options.count = args.count.value_or(10000);
     options.seed = args.seed;
@@ -208,6 +210,7 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "No progress lines on stderr");
+  add_precision_option(cmd, args->precision);
   cmd->callback([args] {
     args->scores.seed = args->seed;
     run_eval(*args);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "gankit/compute/kernel_report.h"
 #include "gankit/error.h"
 #include "gankit/models/registry.h"
 #include "gankit/train/checkpoint.h"
@@ -15,9 +16,14 @@ namespace {
 struct InfoArgs {
   std::string checkpoint;
   bool models = false;
+  bool kernels = false;
 };
 
 void run_info(const InfoArgs& args) {
+  if (args.kernels) {
+    std::cout << compute::kernel_report().dump(2) << std::endl;
+    return;
+  }
   if (args.models) {
     for (const auto& entry : models::model_table()) {
       std::cout << fmt::format("{:<10} {}{}\n", entry.name, entry.summary, entry.conditional ? " [conditional]" : "");
@@ -25,7 +31,9 @@ void run_info(const InfoArgs& args) {
     }
     return;
   }
-  if (args.checkpoint.empty()) fail("info: give a checkpoint, or --models to list the architectures");
+  if (args.checkpoint.empty()) {
+    fail("info: give a checkpoint, --models to list the architectures, or --kernels for this machine's kernels");
+  }
   const auto header = train::open_checkpoint(args.checkpoint).header;
   const auto& c = header.config;
   std::cout << fmt::format("checkpoint: {}\nkind:       {}\nmodel:      {} (z_dim {})\nstep:       {}\n",
@@ -44,6 +52,9 @@ void add_info_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("info", "Describe a checkpoint (model, step, config, data)");
   cmd->add_option("checkpoint", args->checkpoint, "Checkpoint file");
   cmd->add_flag("--models", args->models, "List the registered architectures");
+  cmd->add_flag("--kernels", args->kernels,
+                "This machine: CPU features, BLAS kernels in use and why, what precision auto picks, and a "
+                "float64 check of the GEMMs (JSON)");
   cmd->callback([args] { run_info(*args); });
 }
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "gankit/compute/blas_kernels.h"
 #include "gankit/error.h"
 #include "gankit/parallel/launch_environment.h"
 #include <torch/torch.h>
@@ -30,6 +31,8 @@ int report(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First, before any tensor work: OpenBLAS's kernels can only change by re-executing.
+  gankit::compute::use_best_blas_kernels(argv);
   CLI::App app{"gankit: train, sample and evaluate image GANs (LibTorch, CPU and CUDA)"};
   app.set_version_flag("--version", std::string("gankit ") + GANKIT_VERSION);
   app.require_subcommand(1);

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "commands.h"
+#include "gankit/compute/precision.h"
 #include "gankit/error.h"
 #include "gankit/sample/sampler.h"
 #include "gankit/train/trainer.h"
@@ -18,12 +19,13 @@ struct SampleArgs {
   std::optional<int64_t> count;
   int64_t interpolate = 0;
   bool lerp = false;
+  std::string precision;
   sample::SampleOptions options;
 };
 
 void run_sample(const SampleArgs& args) {
   torch::set_num_threads(static_cast<int>(train::available_cores()));
-  sample::Sampler sampler(args.checkpoint);
+  sample::Sampler sampler(args.checkpoint, compute::parse_precision(args.precision, "--precision"));
   std::vector<std::filesystem::path> written;
   if (args.interpolate > 0) {
     if (args.options.truncation > 0) fail("--truncation does not apply to --interpolate");
@@ -66,6 +68,7 @@ void add_sample_command(CLI::App& app) {
       ->check(CLI::Range(int64_t{2}, int64_t{1000}));
   cmd->add_flag("--lerp", args->lerp, "Interpolate along straight lines instead of great circles (slerp)");
   cmd->add_option("--batch-size", args->options.batch_size, "Images generated at once")->capture_default_str();
+  add_precision_option(cmd, args->precision);
   cmd->callback([args] { run_sample(*args); });
 }
 

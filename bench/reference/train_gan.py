@@ -291,6 +291,8 @@ def main():
                         "instead of the in-memory tensor (kept only for the comparison)")
     p.add_argument("--log-every", type=int, default=100)
     p.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
+    p.add_argument("--autocast", choices=["none", "bf16"], default="none",
+                   help="bf16: torch.autocast around the forward passes (PyTorch's mixed precision)")
     args = p.parse_args()
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():
@@ -335,6 +337,7 @@ def main():
         batches = tuned_batches(images, image_size, args.batch_size)
 
     B = args.batch_size
+    autocast = lambda: torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.autocast == "bf16")
     real_label, fake_label = 1.0, 0.0
     warmup = min(5, max(args.steps - 1, 0))
     netG.train()
@@ -350,18 +353,21 @@ def main():
         # (1) Update D: maximize log(D(x)) + log(1 - D(G(z)))  (pytorch/examples dcgan order)
         netD.zero_grad()
         label = torch.full((B,), real_label, device=device)
-        errD_real = criterion(netD(real), label)
+        with autocast():
+            errD_real = criterion(netD(real), label)
         errD_real.backward()
         noise = torch.randn(B, z_dim, device=device)
-        fake = netG(noise)  # the only G forward of the step
-        label.fill_(fake_label)
-        errD_fake = criterion(netD(fake.detach()), label)
+        with autocast():
+            fake = netG(noise)  # the only G forward of the step
+            label.fill_(fake_label)
+            errD_fake = criterion(netD(fake.detach()), label)
         errD_fake.backward()
         optD.step()
         # (2) Update G: maximize log(D(G(z)))  (non-saturating)
         netG.zero_grad()
         label.fill_(real_label)
-        errG = criterion(netD(fake), label)
+        with autocast():
+            errG = criterion(netD(fake), label)
         errG.backward()
         optG.step()
         if args.log_every and (step % args.log_every == 0 or step == args.steps - 1):
@@ -394,6 +400,7 @@ def main():
         "steps": args.steps,
         "batch_size": B,
         "threads": threads,
+        "autocast": args.autocast,
         "device": str(device),
         "train_images_per_s": round(ips, 2) if ips else None,
         "train_wall_s": round(t_train1 - t_train0, 3),

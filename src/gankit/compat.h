@@ -45,3 +45,16 @@ torch::ExpandingArray<D> explicit_padding(const Padding& padding) {
 }
 
 }  // namespace gankit::compat
+
+namespace gankit::compat {
+
+/// Autocast's state for one device type (CPU or CUDA): 1.13 and 2.0-2.3 have one setter per device
+/// type, 2.4 and later take the device type as an argument.
+struct AutocastState {
+  bool enabled = false;
+  torch::ScalarType dtype = torch::kFloat;
+};
+AutocastState autocast_state(torch::DeviceType device_type);
+void set_autocast_state(torch::DeviceType device_type, AutocastState state);
+
+}  // namespace gankit::compat

@@ -7,6 +7,12 @@ namespace gankit::losses {
 
 namespace F = torch::nn::functional;
 
+namespace {
+/// Losses are computed in float32 whatever precision D ran in (bf16 under autocast): a bf16 mean
+/// keeps three significant digits.
+torch::Tensor in_float(const torch::Tensor& logits) { return logits.to(torch::kFloat); }
+}  // namespace
+
 AdversarialLoss parse_adversarial_loss(const std::string& name) {
   if (name == "bce") return AdversarialLoss::Bce;
   if (name == "hinge") return AdversarialLoss::Hinge;
@@ -24,9 +30,10 @@ torch::Tensor discriminator_loss(AdversarialLoss loss, const torch::Tensor& real
                             torch::zeros_like(fake_logits));
 }
 
-torch::Tensor discriminator_loss(AdversarialLoss loss, const torch::Tensor& real_logits,
-                                 const torch::Tensor& fake_logits, const torch::Tensor& real_targets,
+torch::Tensor discriminator_loss(AdversarialLoss loss, const torch::Tensor& real_logits_in,
+                                 const torch::Tensor& fake_logits_in, const torch::Tensor& real_targets,
                                  const torch::Tensor& fake_targets) {
+  const auto real_logits = in_float(real_logits_in), fake_logits = in_float(fake_logits_in);
   switch (loss) {
     case AdversarialLoss::Bce:
       // -log σ(D(x)) - log(1 - σ(D(G(z)))), as two BCE terms (pytorch/examples dcgan sums them).
@@ -57,7 +64,8 @@ std::pair<torch::Tensor, torch::Tensor> discriminator_targets(int64_t n, double 
   return {real, fake};
 }
 
-torch::Tensor generator_loss(AdversarialLoss loss, const torch::Tensor& fake_logits) {
+torch::Tensor generator_loss(AdversarialLoss loss, const torch::Tensor& fake_logits_in) {
+  const auto fake_logits = in_float(fake_logits_in);
   switch (loss) {
     case AdversarialLoss::Bce:  // non-saturating: maximise log σ(D(G(z)))
       return F::binary_cross_entropy_with_logits(fake_logits, torch::ones_like(fake_logits));
@@ -71,7 +79,8 @@ torch::Tensor generator_loss(AdversarialLoss loss, const torch::Tensor& fake_log
 }
 
 torch::Tensor discriminator_score(AdversarialLoss loss, const torch::Tensor& logits) {
-  return loss == AdversarialLoss::Bce ? torch::sigmoid(logits).mean() : logits.mean();
+  const auto x = in_float(logits);
+  return loss == AdversarialLoss::Bce ? torch::sigmoid(x).mean() : x.mean();
 }
 
 }  // namespace gankit::losses

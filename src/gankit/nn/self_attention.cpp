@@ -42,7 +42,8 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x) {
   const int64_t n = x.size(0), c = x.size(1), positions = x.size(2) * x.size(3);
   const auto q = query.forward(x).reshape({n, -1, positions}).permute({0, 2, 1});   // [N,HW,C/8]
   const auto k = key.forward(x).reshape({n, -1, positions});                       // [N,C/8,HW]
-  const auto attention = torch::softmax(torch::bmm(q, k), -1);                   // [N,HW,HW], rows sum to 1
+  // Softmax in float32 whatever bmm ran in (bf16 under autocast): its exponentials need the range.
+  const auto attention = torch::softmax(torch::bmm(q, k), -1, torch::kFloat);  // [N,HW,HW], rows sum to 1
   const auto v = value.forward(x).reshape({n, c, positions});                      // [N,C,HW]
   const auto out = torch::bmm(v, attention.permute({0, 2, 1})).view(x.sizes());  // [N,C,H,W]
   return gamma * out + x;

@@ -1,5 +1,6 @@
 #include "gankit/nn/spectral_norm.h"
 
+#include "gankit/compute/precision.h"
 #include "gankit/nn/conv_transpose.h"
 
 #include <utility>
@@ -37,6 +38,7 @@ class ScopedSwap {
 torch::Tensor spectral_normalize(const torch::Tensor& weight, torch::Tensor& u, torch::Tensor& v, int64_t dim,
                                  bool power_iteration, const SpectralNormOptions& options,
                                  torch::Tensor* sigma) {
+  compute::WithoutAutocast float32;  // σ in float32 under bf16 autocast: W/σ is only as good as σ
   const auto mat = weight_matrix(weight, dim);  // [rows, cols]
   if (power_iteration) {
     torch::NoGradGuard no_grad;
@@ -85,6 +87,7 @@ torch::Tensor SpectralNormImpl<LayerImpl>::forward(const torch::Tensor& input) {
 
 template <typename LayerImpl>
 torch::Tensor SpectralNormImpl<LayerImpl>::sigma() const {
+  compute::WithoutAutocast float32;
   const auto mat = weight_matrix(layer->weight, dim());
   return torch::dot(u, torch::mv(mat, v));
 }

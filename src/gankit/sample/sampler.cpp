@@ -18,7 +18,7 @@ namespace gankit::sample {
 
 namespace fs = std::filesystem;
 
-Sampler::Sampler(const fs::path& checkpoint) {
+Sampler::Sampler(const fs::path& checkpoint, compute::Precision precision) {
   auto opened = train::open_checkpoint_of_kind(checkpoint, "adversarial", "`gankit sample`");
   header_ = opened.header;
   const auto& entry = models::find_model(header_.config.model.name);
@@ -29,6 +29,7 @@ Sampler::Sampler(const fs::path& checkpoint) {
   if (compat::cuda_available() && header_.config.train.device != "cpu") device_ = torch::Device(torch::kCUDA);
   generator_->to(device_);
   generator_->eval();
+  precision_ = compute::resolve_precision(precision, device_, compute::detect_cpu_features(), "--precision");
 }
 
 void Sampler::check_class(int64_t class_label) const {
@@ -44,11 +45,12 @@ torch::Tensor Sampler::generate(const torch::Tensor& z, const torch::Tensor& lab
   if (batch_size < 1) fail("--batch-size must be at least 1, got {}", batch_size);
   std::vector<torch::Tensor> chunks;
   torch::NoGradGuard no_grad;
+  compute::AutocastScope autocast(precision_.precision, device_);
   for (int64_t start = 0; start < z.size(0); start += batch_size) {
     const int64_t n = std::min(batch_size, z.size(0) - start);
     auto batch_labels = labels.defined() ? labels.narrow(0, start, n).to(device_) : torch::Tensor();
     auto images = generator_->forward(z.narrow(0, start, n).to(device_), batch_labels);
-    chunks.push_back(data::from_unit_range(images.cpu()));
+    chunks.push_back(data::from_unit_range(images.to(torch::kCPU, torch::kFloat)));
   }
   return torch::cat(chunks);
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "gankit/compute/precision.h"
 #include "gankit/models/networks.h"
 #include "gankit/train/checkpoint.h"
 
@@ -41,11 +42,15 @@ struct Samples {
 
 class Sampler {
  public:
-  /// Loads the generator of a GAN checkpoint (throws gankit::Error on a bad or foreign file).
-  explicit Sampler(const std::filesystem::path& checkpoint);
+  /// Loads the generator of a GAN checkpoint (throws gankit::Error on a bad or foreign file). G runs
+  /// at `precision` as resolved for its device (`--precision`; auto as `train.precision`).
+  explicit Sampler(const std::filesystem::path& checkpoint,
+                   compute::Precision precision = compute::Precision::Fp32);
 
   const train::CheckpointHeader& header() const { return header_; }
   bool conditional() const { return conditional_; }
+  /// The precision G runs at (resolved: never auto) and why.
+  const compute::PrecisionChoice& precision() const { return precision_; }
 
   /// Checks the options against the model (class range, counts) and draws the samples.
   Samples sample(const SampleOptions& options);
@@ -63,6 +68,7 @@ class Sampler {
   std::shared_ptr<models::Generator> generator_;
   bool conditional_ = false;
   torch::Device device_{torch::kCPU};
+  compute::PrecisionChoice precision_;
 };
 
 /// Writes samples by the output's name: *.npy -> uint8 (N,H,W,C); *.png -> one grid; anything

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "gankit/compute/precision.h"
 #include "gankit/error.h"
 #include "gankit/losses/adversarial.h"
 #include "gankit/losses/penalty.h"
@@ -71,6 +72,7 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("train", "eval_samples", c.train.eval_samples);
   visit("train", "checkpoint_every", c.train.checkpoint_every);
   visit("train", "device", c.train.device);
+  visit("train", "precision", c.train.precision);
   visit("train", "threads", c.train.threads);
   visit("train", "sync_bn", c.train.sync_bn);
 
@@ -309,6 +311,7 @@ void Config::validate() const {
         "must be 0 or more");
   check(train.device == "auto" || train.device == "cpu" || train.device == "cuda", "train.device",
         train.device, "use auto, cpu or cuda");
+  compute::parse_precision(train.precision, "train.precision");  // throws listing the valid names
   check(train.threads >= 0, "train.threads", train.threads, "must be 0 (all cores) or more");
 
   check(report.smoothing >= 0 && report.smoothing < 1, "report.smoothing", report.smoothing,

@@ -65,6 +65,9 @@ struct TrainOptions {
   int64_t checkpoint_every = 500;
   /// auto | cpu | cuda
   std::string device = "auto";
+  /// Arithmetic of the heavy ops: auto | fp32 | bf16 | fp16 (compute/precision.h). A run writes the
+  /// resolved choice (never auto) to its config.toml, so a resume computes the same way.
+  std::string precision = "auto";
   /// Intra-op threads; 0 = the cores available to this process.
   int64_t threads = 0;
   /// Data-parallel runs (several processes): BatchNorm statistics over the whole global batch

@@ -12,6 +12,8 @@
 #include <iostream>
 #include <thread>
 
+#include "gankit/compute/blas_kernels.h"
+#include "gankit/compute/precision.h"
 #include "gankit/compat.h"
 #include "gankit/data/loader.h"
 #include "gankit/data/transforms.h"
@@ -135,6 +137,11 @@ class Training {
   void check_replicas(int64_t step);
   void log_step(int64_t step, std::vector<std::pair<std::string, torch::Tensor>>& sums, int64_t steps_in_window,
                 double seconds);
+  /// recipe_->refresh at the run's precision: eval-mode state for the arithmetic that uses it.
+  void refresh(int64_t step) {
+    compute::AutocastScope autocast(precision_, device_);
+    recipe_->refresh(step);
+  }
   void write_grid(int64_t step);
   void evaluate(int64_t step);
   void save(int64_t step);
@@ -147,6 +154,8 @@ class Training {
   std::ostream* out_;
   bool published_setup_ = false;
   fs::path checkpoint_path_;
+  torch::Device device_{torch::kCPU};
+  compute::Precision precision_ = compute::Precision::Fp32;  // resolved: never Auto
   std::unique_ptr<data::Loader> loader_;
   std::unique_ptr<Recipe> recipe_;
   std::unique_ptr<report::RunRecorder> recorder_;
@@ -185,6 +194,11 @@ void Training::prepare() {
 
   torch::set_num_threads(static_cast<int>(t.threads > 0 ? t.threads : available_cores()));
   const torch::Device device = resolve_device(t.device, options_.cuda_device);
+  const auto precision = compute::resolve_precision(compute::parse_precision(t.precision, "train.precision"), device,
+                                                    compute::detect_cpu_features(), "train.precision");
+  device_ = device;
+  precision_ = precision.precision;
+  config_.train.precision = compute::precision_name(precision_);  // config.toml and a resume keep the choice
   torch::manual_seed(static_cast<uint64_t>(t.seed));
 
   const int64_t ranks = group_ ? group_->size() : 1;
@@ -264,6 +278,8 @@ void Training::prepare() {
                        config_.model.name, count_parameters(recipe_->generator_module()),
                        count_parameters(recipe_->discriminator_module()), total_steps_, batch,
                        torch::get_num_threads(), ranks > 1 ? " per process" : "", device.str());
+  *out_ << fmt::format("precision {} ({}); {}\n", config_.train.precision, precision.reason,
+                       compute::describe_blas_kernels());
   if (resuming) *out_ << fmt::format("resuming {} from step {}\n", options_.run_dir.string(), start_step_);
   *out_ << std::flush;
   progress_ = std::make_unique<ProgressReporter>(*out_, options_.interactive, start_step_, total_steps_);
@@ -328,13 +344,14 @@ void Training::log_step(int64_t step, std::vector<std::pair<std::string, torch::
   record["lr_g"] = lr_g;
   record["lr_d"] = lr_d;
   record["images_per_s"] = images_per_s;
+  record["precision"] = config_.train.precision;
   record["rss_mb"] = resident_memory_mb();  // a leak shows as a rising line in plots/memory.png
   recorder_->record(record);
   progress_->report(step, scalars, images_per_s);
 }
 
 void Training::write_grid(int64_t step) {
-  recipe_->refresh(step);
+  refresh(step);
   result_.last_grid = options_.run_dir / "samples" / fmt::format("step_{:06}.png", step);
   recipe_->write_progress_image(result_.last_grid);
   recorder_->image(step, result_.last_grid);
@@ -343,7 +360,7 @@ void Training::write_grid(int64_t step) {
 }
 
 void Training::evaluate(int64_t step) {
-  recipe_->refresh(step);
+  refresh(step);
   auto evaluation = recipe_->evaluate();
   std::optional<double> fid;
   if (fid_monitor_) {
@@ -378,7 +395,7 @@ void Training::save(int64_t step) {
 }
 
 void Training::write_checkpoint(int64_t step) {
-  recipe_->refresh(step);
+  refresh(step);
   CheckpointHeader header{recipe_->kind(), config_, shape_, step, loader_->position()};
   save_checkpoint(checkpoint_path_, *recipe_, header);
   // Keep a numbered copy too: a hard link costs no space until latest.pt is replaced.
@@ -417,7 +434,10 @@ TrainResult Training::run() {
       break;
     }
     const auto step_start = Clock::now();  // times the step itself, data wait included
-    auto stats = recipe_->train_step(*loader_);
+    auto stats = [&] {
+      compute::AutocastScope autocast(precision_, device_);
+      return recipe_->train_step(*loader_);
+    }();
     window_seconds += std::chrono::duration<double>(Clock::now() - step_start).count();
     ++step, ++window_steps;
     recipe_->end_step(step, total_steps_);
