@@ -8,9 +8,12 @@ namespace gankit::losses {
 namespace F = torch::nn::functional;
 
 namespace {
-/// Losses are computed in float32 whatever precision D ran in (bf16 under autocast): a bf16 mean
-/// keeps three significant digits.
-torch::Tensor in_float(const torch::Tensor& logits) { return logits.to(torch::kFloat); }
+/// Losses are computed in float32 at least, whatever precision D ran in (bf16 or fp16 under
+/// autocast): a bf16 mean keeps three significant digits. float32 and float64 pass unchanged.
+torch::Tensor in_float(const torch::Tensor& logits) {
+  const auto type = logits.scalar_type();
+  return type == torch::kBFloat16 || type == torch::kHalf ? logits.to(torch::kFloat) : logits;
+}
 }  // namespace
 
 AdversarialLoss parse_adversarial_loss(const std::string& name) {
