@@ -94,7 +94,7 @@ const std::vector<ModelEntry>& model_table() {
        false, nullptr,
        {"train.batch_size=1", "train.loss=bce", "train.l1_weight=100", "train.lr_g=2e-4", "train.lr_d=2e-4",
         "train.betas=[0.5, 0.999]"},
-       ModelKind::Translation},
+       ModelKind::ImageToImage},
       {"inpaint", "inpainting: encoder-decoder G with dilated convs on image*(1-mask)+mask, hole L1 + WGAN-GP critic",
        false, nullptr,
        {"train.loss=wasserstein", "train.penalty=gp", "train.penalty_weight=10", "train.lr_g=1e-4",

@@ -11,10 +11,10 @@ namespace gankit::sample {
 namespace fs = std::filesystem;
 
 Inpainter::Inpainter(const fs::path& checkpoint) {
-  auto opened = train::open_checkpoint_of_kind(checkpoint, "inpaint", "`gankit inpaint`");
+  auto opened = train::open_checkpoint_of_kind(checkpoint, models::ModelKind::Inpainting, "`gankit inpaint`");
   header_ = opened.header;
   generator_ = train::Inpainting::make_generator(header_.config, header_.shape.channels);
-  train::load_module(opened, {"generator"}, *generator_, checkpoint, "inpaint");
+  train::load_module(opened, {"generator"}, *generator_, checkpoint, header_.config.model.name);
 }
 
 Completion Inpainter::complete_file(const fs::path& image, const fs::path& mask) {

@@ -19,7 +19,7 @@ namespace gankit::sample {
 namespace fs = std::filesystem;
 
 Sampler::Sampler(const fs::path& checkpoint) {
-  auto opened = train::open_checkpoint_of_kind(checkpoint, "adversarial", "`gankit sample`");
+  auto opened = train::open_checkpoint_of_kind(checkpoint, models::ModelKind::NoiseToImage, "`gankit sample`");
   header_ = opened.header;
   const auto& entry = models::find_model(header_.config.model.name);
   conditional_ = entry.conditional;

@@ -22,10 +22,10 @@ bool is_image_file(const fs::path& path) {
 }  // namespace
 
 Translator::Translator(const fs::path& checkpoint) {
-  auto opened = train::open_checkpoint_of_kind(checkpoint, "pix2pix", "`gankit translate`");
+  auto opened = train::open_checkpoint_of_kind(checkpoint, models::ModelKind::ImageToImage, "`gankit translate`");
   header_ = opened.header;
   generator_ = train::Pix2pix::make_generator(header_.config, header_.shape.channels, header_.shape.image_size);
-  train::load_module(opened, {"generator"}, *generator_, checkpoint, "pix2pix");
+  train::load_module(opened, {"generator"}, *generator_, checkpoint, header_.config.model.name);
 }
 
 Translation Translator::translate_file(const fs::path& path) {

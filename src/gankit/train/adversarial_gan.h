@@ -30,7 +30,7 @@ class AdversarialGan : public Recipe {
   /// class_acc_real for auxiliary-classifier models.
   StepStats train_step(data::Loader& loader) override;
   int64_t batches_per_step() const override { return n_critic_; }
-  const char* kind() const override { return "adversarial"; }
+  models::ModelKind kind() const override { return models::ModelKind::NoiseToImage; }
   std::pair<double, double> learning_rates() const override { return {lr_g_, lr_d_}; }
 
   /// Recomputes the sampling generator's BatchNorm statistics (see refresh_generator_statistics).

@@ -1,6 +1,7 @@
 #include "gankit/train/checkpoint.h"
 
 #include <mutex>
+#include <optional>
 
 #include "gankit/compat.h"
 #include "gankit/error.h"
@@ -29,7 +30,7 @@ c10::IValue read_value(torch::serialize::InputArchive& archive, const std::strin
 void save_checkpoint(const fs::path& path, const Recipe& recipe, const CheckpointHeader& header) {
   torch::serialize::OutputArchive archive;
   archive.write("format", c10::IValue(std::string(kFormat)));
-  archive.write("kind", c10::IValue(header.kind));
+  archive.write("kind", c10::IValue(std::string(models::kind_name(header.kind))));
   archive.write("config", c10::IValue(header.config.to_toml()));
   archive.write("channels", c10::IValue(header.shape.channels));
   archive.write("image_size", c10::IValue(header.shape.image_size));
@@ -45,11 +46,11 @@ void save_checkpoint(const fs::path& path, const Recipe& recipe, const Checkpoin
   io::write_atomically(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
 }
 
-OpenedCheckpoint open_checkpoint_of_kind(const fs::path& path, const std::string& kind, const std::string& command) {
+OpenedCheckpoint open_checkpoint_of_kind(const fs::path& path, models::ModelKind kind, const std::string& command) {
   auto opened = open_checkpoint(path);
   if (opened.header.kind != kind) {
-    fail("{}: is a '{}' checkpoint; {} needs {} '{}' one", path.string(), opened.header.kind, command,
-         kind == "adversarial" || kind == "inpaint" ? "an" : "a", kind);
+    fail("{}: is a '{}' checkpoint; {} needs {} '{}' one", path.string(), models::kind_name(opened.header.kind),
+         command, models::kind_article(kind), models::kind_name(kind));
   }
   return opened;
 }
@@ -89,7 +90,13 @@ OpenedCheckpoint open_archive(const std::string& name, Load&& load) {
          format.isString() ? format.toStringRef() : "?", kFormat);
   }
   auto& header = opened.header;
-  header.kind = read_value(archive, "kind", path).toStringRef();
+  const auto kind = read_value(archive, "kind", path);
+  const auto known = kind.isString() ? models::model_kinds().find(kind.toStringRef()) : std::nullopt;
+  if (!known) {
+    fail("{}: not a gankit checkpoint (kind '{}', expected {})", name, kind.isString() ? kind.toStringRef() : "?",
+         models::model_kinds().names(" or "));
+  }
+  header.kind = *known;
   header.config = Config::from_toml(read_value(archive, "config", path).toStringRef(), name + " (stored config)");
   header.shape.channels = read_value(archive, "channels", path).toInt();
   header.shape.image_size = read_value(archive, "image_size", path).toInt();

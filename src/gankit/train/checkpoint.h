@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <string>
 
+#include "gankit/models/model_kind.h"
 #include "gankit/models/model_options.h"
 #include "gankit/train/config.h"
 
@@ -16,7 +17,7 @@ class Recipe;
 
 /// What a checkpoint says about itself, readable without building any network.
 struct CheckpointHeader {
-  std::string kind;           ///< Recipe::kind(): "adversarial", "pix2pix" or "inpaint"
+  models::ModelKind kind = models::ModelKind::NoiseToImage;  ///< stored by its name (models::model_kinds())
   Config config;              ///< the run's resolved config
   models::DataShape shape;    ///< what the networks were built for
   int64_t step = 0;           ///< generator updates done
@@ -43,7 +44,7 @@ OpenedCheckpoint open_checkpoint_bytes(const std::string& bytes, const std::stri
 
 /// open_checkpoint, then checks the file holds a checkpoint of `kind`; `command` names who needs
 /// it in the error ("`gankit translate`").
-OpenedCheckpoint open_checkpoint_of_kind(const std::filesystem::path& path, const std::string& kind,
+OpenedCheckpoint open_checkpoint_of_kind(const std::filesystem::path& path, models::ModelKind kind,
                                          const std::string& command);
 
 /// Loads `module` from the first of `keys` the checkpoint holds (e.g. {"generator_ema",

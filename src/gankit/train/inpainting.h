@@ -23,7 +23,7 @@ class Inpainting : public Recipe {
   /// (data.split = test) with a centre hole of half the image's side.
   Inpainting(const Config& config, const data::DataInfo& info, torch::Device device);
 
-  const char* kind() const override { return "inpaint"; }
+  models::ModelKind kind() const override { return models::ModelKind::Inpainting; }
   /// One critic update (+ penalty) on real vs composited images, then one G update. Returns
   /// loss_d, loss_g, loss_g_adv, loss_g_l1, d_real, d_fake (and gp/r1 with a penalty).
   StepStats train_step(data::Loader& loader) override;

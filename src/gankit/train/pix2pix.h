@@ -21,7 +21,7 @@ class Pix2pix : public Recipe {
   /// evaluation and progress images when the data has them.
   Pix2pix(const Config& config, const data::DataInfo& info, torch::Device device);
 
-  const char* kind() const override { return "pix2pix"; }
+  models::ModelKind kind() const override { return models::ModelKind::ImageToImage; }
   /// One D update on (A, B) vs (A, G(A)), then one G update: adversarial + λ·L1. Returns loss_d,
   /// loss_g, loss_g_gan, loss_g_l1, d_real, d_fake.
   StepStats train_step(data::Loader& loader) override;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gankit/data/loader.h"
+#include "gankit/models/model_kind.h"
 
 namespace gankit::train {
 
@@ -26,8 +27,8 @@ class Recipe {
  public:
   virtual ~Recipe() = default;
 
-  /// The checkpoint kind: "adversarial", "pix2pix" or "inpaint".
-  virtual const char* kind() const = 0;
+  /// What the generator maps from and to (stored in checkpoints).
+  virtual models::ModelKind kind() const = 0;
 
   /// One generator update and the discriminator updates before it.
   virtual StepStats train_step(data::Loader& loader) = 0;

@@ -11,11 +11,11 @@ namespace gankit::train {
 std::unique_ptr<Recipe> make_recipe(const Config& config, const data::DataInfo& info, torch::Device device) {
   const auto& model = models::find_model(config.model.name);
   switch (model.kind) {
-    case models::ModelKind::Translation:
+    case models::ModelKind::ImageToImage:
       return std::make_unique<Pix2pix>(config, info, device);
     case models::ModelKind::Inpainting:
       return std::make_unique<Inpainting>(config, info, device);
-    case models::ModelKind::Adversarial:
+    case models::ModelKind::NoiseToImage:
       break;
   }
   const models::DataShape shape{info.channels, info.image_size, info.num_classes};

@@ -208,9 +208,9 @@ void Training::prepare() {
   total_steps_ = t.steps > 0 ? t.steps : t.epochs * steps_per_epoch;
 
   if (lead_ && !t.eval_features.empty()) {
-    if (std::string(recipe_->kind()) != "adversarial") {
+    if (!models::generates_from_noise(recipe_->kind())) {
       fail("train.eval_features: FID during training needs a model that generates from noise; {} is a {} model",
-           config_.model.name, recipe_->kind());
+           config_.model.name, models::kind_name(recipe_->kind()));
     }
     fid_monitor_ = std::make_unique<FidMonitor>(t.eval_features, config_.data, t.eval_samples);
   }
