@@ -12,9 +12,9 @@
 #include "gankit/data/registry.h"
 #include "gankit/error.h"
 #include "gankit/models/domain_classifier_file.h"
+#include "gankit/system/resources.h"
 #include "gankit/train/classifier_training.h"
 #include "gankit/train/config.h"
-#include "gankit/train/trainer.h"
 
 namespace gankit::cli {
 
@@ -73,7 +73,7 @@ void add_data_options(CLI::App* cmd, DataSpec& spec) {
 }
 
 int threads_or_cores(int64_t threads) {
-  return static_cast<int>(threads > 0 ? threads : train::available_cores());
+  return static_cast<int>(threads > 0 ? threads : system::available_cores());
 }
 
 struct TrainArgs {

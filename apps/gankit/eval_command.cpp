@@ -18,7 +18,7 @@
 #include "gankit/metrics/gan_scores.h"
 #include "gankit/metrics/real_features.h"
 #include "gankit/sample/sampler.h"
-#include "gankit/train/trainer.h"
+#include "gankit/system/resources.h"
 
 namespace gankit::cli {
 
@@ -69,7 +69,7 @@ std::string default_features() {
 }
 
 void run_eval(const EvalArgs& args) {
-  torch::set_num_threads(static_cast<int>(train::available_cores()));
+  torch::set_num_threads(static_cast<int>(system::available_cores()));
   if (args.checkpoint.empty() == args.samples.empty()) {
     fail("gankit eval: give a checkpoint or --samples S.npy|DIR (one of them)");
   }

@@ -5,7 +5,7 @@
 #include "gankit/error.h"
 #include "gankit/io/image.h"
 #include "gankit/sample/inpainter.h"
-#include "gankit/train/trainer.h"
+#include "gankit/system/resources.h"
 
 namespace gankit::cli {
 
@@ -20,7 +20,7 @@ struct InpaintArgs {
 };
 
 void run_inpaint(const InpaintArgs& args) {
-  torch::set_num_threads(static_cast<int>(train::available_cores()));
+  torch::set_num_threads(static_cast<int>(system::available_cores()));
   if (std::filesystem::path(args.out).extension() != ".png") {
     fail("{}: inpaint writes a PNG file (use a .png name)", args.out);
   }

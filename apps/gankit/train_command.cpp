@@ -10,6 +10,7 @@
 #include "gankit/error.h"
 #include "gankit/parallel/group.h"
 #include "gankit/parallel/local_launcher.h"
+#include "gankit/system/resources.h"
 #include "gankit/train/trainer.h"
 
 namespace gankit::cli {
@@ -61,7 +62,7 @@ void launch_workers(const TrainArgs& args, const fs::path& run_dir) {
   if (args.resume) worker_args.push_back("--resume");
   parallel::LocalLaunchOptions options;
   options.nproc = args.nproc;
-  options.threads_per_worker = static_cast<int>(std::max<int64_t>(1, train::available_cores() / args.nproc));
+  options.threads_per_worker = static_cast<int>(std::max<int64_t>(1, system::available_cores() / args.nproc));
   // After one worker fails the others stop by themselves within the timeout; then they are killed.
   options.grace = std::chrono::milliseconds(static_cast<int64_t>(std::min(args.dist_timeout, 15.0) * 1000));
   std::cout << fmt::format("starting {} worker processes ({} threads each); rank 0 reports\n", args.nproc,

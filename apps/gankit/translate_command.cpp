@@ -6,7 +6,7 @@
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/sample/translator.h"
-#include "gankit/train/trainer.h"
+#include "gankit/system/resources.h"
 
 namespace gankit::cli {
 
@@ -22,7 +22,7 @@ struct TranslateArgs {
 };
 
 void run_translate(const TranslateArgs& args) {
-  torch::set_num_threads(static_cast<int>(train::available_cores()));
+  torch::set_num_threads(static_cast<int>(system::available_cores()));
   sample::Translator translator(args.checkpoint);
   const auto files = sample::list_inputs({args.inputs.begin(), args.inputs.end()});
   // One input file and an OUT with an image extension: OUT is that file; otherwise a folder.

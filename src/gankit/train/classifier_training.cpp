@@ -7,7 +7,7 @@
 #include "gankit/data/registry.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
-#include "gankit/train/trainer.h"
+#include "gankit/system/resources.h"
 
 namespace gankit::train {
 
@@ -88,7 +88,7 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
   const auto start = Clock::now();
   validate(options);
   std::ostream* log = options.log;
-  torch::set_num_threads(static_cast<int>(options.threads > 0 ? options.threads : available_cores()));
+  torch::set_num_threads(static_cast<int>(options.threads > 0 ? options.threads : system::available_cores()));
 
   auto data = options.data;
   data.split = "train";

@@ -1,8 +1,5 @@
 #include "gankit/train/trainer.h"
 
-#include <sched.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -24,6 +21,7 @@
 #include "gankit/parallel/group.h"
 #include "gankit/report/metrics_log.h"
 #include "gankit/report/run_recorder.h"
+#include "gankit/system/resources.h"
 #include "gankit/train/checkpoint.h"
 #include "gankit/train/fid_monitor.h"
 #include "gankit/train/progress.h"
@@ -33,17 +31,6 @@ namespace gankit::train {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-int64_t available_cores() {
-  // OMP_NUM_THREADS is the usual way to share a machine (e.g. parallel test runs): honour it.
-  if (const char* omp = std::getenv("OMP_NUM_THREADS")) {
-    const int64_t n = std::atoll(omp);
-    if (n > 0) return n;
-  }
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
-  return std::max(1u, std::thread::hardware_concurrency());
-}
 
 Config stored_config(const fs::path& run_dir) {
   return open_checkpoint(run_dir / "checkpoints" / "latest.pt").header.config;
@@ -60,14 +47,6 @@ torch::Device resolve_device(const std::string& device, int cuda_index) {
   // once per shape at the start pays for itself within a few steps.
   if (cuda) at::globalContext().setBenchmarkCuDNN(true);
   return cuda ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(cuda_index)) : torch::Device(torch::kCPU);
-}
-
-/// The process's resident memory now (Linux /proc/self/statm), in MiB; 0 where unknown.
-double resident_memory_mb() {
-  std::ifstream statm("/proc/self/statm");
-  long long total_pages = 0, resident_pages = 0;
-  if (!(statm >> total_pages >> resident_pages)) return 0;
-  return static_cast<double>(resident_pages) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1 << 20);
 }
 
 /// Keeps the process-wide CPU generator where it was: work one rank does alone (grids,
@@ -183,7 +162,7 @@ void Training::prepare() {
   }
   const auto& t = config_.train;
 
-  torch::set_num_threads(static_cast<int>(t.threads > 0 ? t.threads : available_cores()));
+  torch::set_num_threads(static_cast<int>(t.threads > 0 ? t.threads : system::available_cores()));
   const torch::Device device = resolve_device(t.device, options_.cuda_device);
   torch::manual_seed(static_cast<uint64_t>(t.seed));
 
@@ -328,7 +307,7 @@ void Training::log_step(int64_t step, std::vector<std::pair<std::string, torch::
   record["lr_g"] = lr_g;
   record["lr_d"] = lr_d;
   record["images_per_s"] = images_per_s;
-  record["rss_mb"] = resident_memory_mb();  // a leak shows as a rising line in plots/memory.png
+  record["rss_mb"] = system::resident_memory_mb();  // a leak shows as a rising line in plots/memory.png
   recorder_->record(record);
   progress_->report(step, scalars, images_per_s);
 }

@@ -48,8 +48,4 @@ Config stored_config(const std::filesystem::path& run_dir);
 /// Trains `config` in options.run_dir. Refuses to overwrite an existing run unless resuming.
 TrainResult train(Config config, const TrainerOptions& options);
 
-/// The number of threads to use by default: OMP_NUM_THREADS when set, else the cores this
-/// process may use (affinity-aware).
-int64_t available_cores();
-
 }  // namespace gankit::train
