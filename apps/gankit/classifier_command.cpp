@@ -9,12 +9,12 @@
 #include <iostream>
 
 #include "commands.h"
+#include "gankit/config/config.h"
 #include "gankit/data/registry.h"
 #include "gankit/error.h"
 #include "gankit/models/domain_classifier_file.h"
 #include "gankit/system/resources.h"
 #include "gankit/train/classifier_training.h"
-#include "gankit/train/config.h"
 
 namespace gankit::cli {
 
@@ -31,7 +31,7 @@ struct DataSpec {
 /// `base`, or (with --data) a data set name from the registry or a config (name or file) whose
 /// [data] section is used; then the --set overrides.
 data::DataOptions resolve_data(const DataSpec& spec, const data::DataOptions& base = {}) {
-  train::Config config;
+  config::Config config;
   config.data = base;
   if (!spec.data.empty()) {
     const auto& sets = data::data_sets();
@@ -41,13 +41,13 @@ data::DataOptions resolve_data(const DataSpec& spec, const data::DataOptions& ba
     } else {
       fs::path config_path;
       try {
-        config_path = train::resolve_config_path(spec.data);
+        config_path = config::resolve_config_path(spec.data);
       } catch (const gankit::Error&) {
         std::string valid;
         for (const auto& entry : sets) valid += valid.empty() ? entry.name : fmt::format(", {}", entry.name);
         fail("--data {}: neither a data set ({}) nor a config", spec.data, valid);
       }
-      config = train::Config::from_file(config_path);
+      config = config::Config::from_file(config_path);
     }
   }
   for (const auto& assignment : spec.overrides) {

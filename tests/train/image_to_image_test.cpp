@@ -20,14 +20,14 @@ namespace fs = std::filesystem;
 using namespace gankit;
 using gankit::test::train_quietly;
 
-train::Config shipped(const std::string& name, std::vector<std::string> overrides) {
-  auto config = train::Config::from_file(fs::path(GANKIT_CONFIG_DIR) / (name + ".toml"));
+config::Config shipped(const std::string& name, std::vector<std::string> overrides) {
+  auto config = config::Config::from_file(fs::path(GANKIT_CONFIG_DIR) / (name + ".toml"));
   for (const auto& assignment : overrides) config.set(assignment);
   return config;
 }
 
 /// The shipped config, shrunk to seconds: width 8, 4 steps, 32x32 (pix2pix) or 16x16 (inpaint).
-train::Config tiny(const std::string& name) {
+config::Config tiny(const std::string& name) {
   const bool inpaint = name.rfind("inpaint", 0) == 0;
   return shipped(name, {"model.width=8", "train.steps=4", "train.log_every=2", "train.sample_every=0",
                         "train.eval_every=0", "train.checkpoint_every=0",

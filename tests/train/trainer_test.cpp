@@ -35,7 +35,7 @@ TEST(Trainer, WritesConfigMetricsGridsAndCheckpoints) {
   EXPECT_FALSE(result.interrupted);
   EXPECT_GT(result.images_per_s, 0);
 
-  const auto stored = train::Config::from_file(dir / "config.toml");
+  const auto stored = config::Config::from_file(dir / "config.toml");
   EXPECT_EQ(stored.data.channels, 1);  // resolved from the data
   EXPECT_EQ(stored.train.steps, 6);
 

@@ -15,7 +15,7 @@
 namespace gankit::train {
 
 AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models::Generator> average_generator,
-                               const TrainOptions& options, int64_t z_dim, int64_t num_classes,
+                               const config::TrainOptions& options, int64_t z_dim, int64_t num_classes,
                                torch::Device device)
     : networks_(std::move(networks)),
       average_generator_(options.ema > 0 ? std::move(average_generator) : nullptr),

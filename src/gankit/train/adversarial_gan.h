@@ -7,13 +7,13 @@
 #include <utility>
 #include <vector>
 
+#include "gankit/config/train_options.h"
 #include "gankit/data/loader.h"
 #include "gankit/losses/adversarial.h"
 #include "gankit/losses/penalty.h"
 #include "gankit/models/networks.h"
 #include "gankit/nn/diff_augment.h"
 #include "gankit/train/recipe.h"
-#include "gankit/train/train_options.h"
 
 namespace gankit::train {
 
@@ -22,7 +22,7 @@ class AdversarialGan : public Recipe {
   /// `average_generator` (same architecture as G, or null) receives the moving average of G's
   /// weights when options.ema > 0; sampling then uses it.
   AdversarialGan(models::Networks networks, std::shared_ptr<models::Generator> average_generator,
-                 const TrainOptions& options, int64_t z_dim, int64_t num_classes, torch::Device device);
+                 const config::TrainOptions& options, int64_t z_dim, int64_t num_classes, torch::Device device);
 
   /// n_critic discriminator updates (one batch each), then one generator update that reuses the
   /// last fake batch, as pytorch/examples dcgan does. Returns loss_d, loss_g, d_real, d_fake;

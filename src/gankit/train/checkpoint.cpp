@@ -97,7 +97,7 @@ OpenedCheckpoint open_archive(const std::string& name, Load&& load) {
          models::model_kinds().names(" or "));
   }
   header.kind = *known;
-  header.config = Config::from_toml(read_value(archive, "config", path).toStringRef(), name + " (stored config)");
+  header.config = config::Config::from_toml(read_value(archive, "config", path).toStringRef(), name + " (stored config)");
   header.shape.channels = read_value(archive, "channels", path).toInt();
   header.shape.image_size = read_value(archive, "image_size", path).toInt();
   header.shape.num_classes = read_value(archive, "num_classes", path).toInt();

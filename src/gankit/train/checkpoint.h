@@ -7,9 +7,9 @@
 #include <initializer_list>
 #include <string>
 
+#include "gankit/config/config.h"
 #include "gankit/models/model_kind.h"
 #include "gankit/models/model_options.h"
-#include "gankit/train/config.h"
 
 namespace gankit::train {
 
@@ -18,7 +18,7 @@ class Recipe;
 /// What a checkpoint says about itself, readable without building any network.
 struct CheckpointHeader {
   models::ModelKind kind = models::ModelKind::NoiseToImage;  ///< stored by its name (models::model_kinds())
-  Config config;              ///< the run's resolved config
+  config::Config config;              ///< the run's resolved config
   models::DataShape shape;    ///< what the networks were built for
   int64_t step = 0;           ///< generator updates done
   int64_t batches_seen = 0;   ///< loader position, for an exact resume

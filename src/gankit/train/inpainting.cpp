@@ -39,13 +39,13 @@ torch::Tensor unit(const torch::Tensor& u8) { return u8.to(torch::kFloat) / 255.
 
 }  // namespace
 
-models::InpaintGenerator Inpainting::make_generator(const Config& config, int64_t channels) {
+models::InpaintGenerator Inpainting::make_generator(const config::Config& config, int64_t channels) {
   const int64_t width = config.model.width > 0 ? config.model.width : 64;
   return models::InpaintGenerator(
       models::InpaintGeneratorOptions().in_channels(channels + 1).out_channels(channels).width(width));
 }
 
-Inpainting::Inpainting(const Config& config, const data::DataInfo& info, torch::Device device)
+Inpainting::Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device)
     : loss_(losses::parse_adversarial_loss(config.train.loss)),
       penalty_(losses::parse_penalty(config.train.penalty)),
       penalty_weight_(config.train.penalty_weight),

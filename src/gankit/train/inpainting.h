@@ -7,12 +7,12 @@
 
 #include <memory>
 
+#include "gankit/config/config.h"
 #include "gankit/data/masks.h"
 #include "gankit/losses/adversarial.h"
 #include "gankit/losses/penalty.h"
 #include "gankit/models/dcgan.h"
 #include "gankit/models/inpaint_net.h"
-#include "gankit/train/config.h"
 #include "gankit/train/recipe.h"
 
 namespace gankit::train {
@@ -21,7 +21,7 @@ class Inpainting : public Recipe {
  public:
   /// Trains on `info`'s images with holes of kind train.mask; evaluates on the held-out images
   /// (data.split = test) with a centre hole of half the image's side.
-  Inpainting(const Config& config, const data::DataInfo& info, torch::Device device);
+  Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device);
 
   models::ModelKind kind() const override { return models::ModelKind::Inpainting; }
   /// One critic update (+ penalty) on real vs composited images, then one G update. Returns
@@ -47,7 +47,7 @@ class Inpainting : public Recipe {
                                 const torch::Tensor& masks);
 
   /// The generator for this data (also used to rebuild G from a checkpoint).
-  static models::InpaintGenerator make_generator(const Config& config, int64_t channels);
+  static models::InpaintGenerator make_generator(const config::Config& config, int64_t channels);
 
  private:
   models::InpaintGenerator generator_{nullptr};

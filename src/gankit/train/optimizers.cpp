@@ -13,7 +13,7 @@ struct OptimizerType {
 };
 }  // namespace
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& options,
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const config::TrainOptions& options,
                                                         std::vector<torch::Tensor> parameters, double lr) {
   // Inside a data-parallel group, the optimiser averages the ranks' gradients before each step.
   parallel::Group* group = parallel::current_group();

@@ -5,12 +5,12 @@
 #include <memory>
 #include <vector>
 
-#include "gankit/train/train_options.h"
+#include "gankit/config/train_options.h"
 
 namespace gankit::train {
 
 /// `options.optimizer`: adam (with options.betas) or rmsprop, at learning rate `lr`.
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& options,
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const config::TrainOptions& options,
                                                         std::vector<torch::Tensor> parameters, double lr);
 
 /// Sets every parameter group's learning rate (schedules).

@@ -22,7 +22,7 @@ int64_t unet_downs(int64_t image_size) {
 
 }  // namespace
 
-models::UnetGenerator Pix2pix::make_generator(const Config& config, int64_t channels, int64_t image_size) {
+models::UnetGenerator Pix2pix::make_generator(const config::Config& config, int64_t channels, int64_t image_size) {
   if (!nn::is_power_of_two(image_size) || image_size < 32) {
     fail("model pix2pix needs data.image_size to be a power of two >= 32 (e.g. 128 or 256), got {}", image_size);
   }
@@ -30,7 +30,7 @@ models::UnetGenerator Pix2pix::make_generator(const Config& config, int64_t chan
   return models::UnetGenerator(models::UnetGeneratorOptions(channels, channels, unet_downs(image_size)).width(width));
 }
 
-Pix2pix::Pix2pix(const Config& config, const data::DataInfo& info, torch::Device device)
+Pix2pix::Pix2pix(const config::Config& config, const data::DataInfo& info, torch::Device device)
     : loss_(losses::parse_adversarial_loss(config.train.loss)),
       l1_weight_(config.train.l1_weight),
       lr_g_(config.train.lr_g),

@@ -7,10 +7,10 @@
 
 #include <memory>
 
+#include "gankit/config/config.h"
 #include "gankit/losses/adversarial.h"
 #include "gankit/models/patchgan.h"
 #include "gankit/models/unet.h"
-#include "gankit/train/config.h"
 #include "gankit/train/recipe.h"
 
 namespace gankit::train {
@@ -19,7 +19,7 @@ class Pix2pix : public Recipe {
  public:
   /// `info` describes paired training data; the held-out pairs (data.split = test) are read for
   /// evaluation and progress images when the data has them.
-  Pix2pix(const Config& config, const data::DataInfo& info, torch::Device device);
+  Pix2pix(const config::Config& config, const data::DataInfo& info, torch::Device device);
 
   models::ModelKind kind() const override { return models::ModelKind::ImageToImage; }
   /// One D update on (A, B) vs (A, G(A)), then one G update: adversarial + λ·L1. Returns loss_d,
@@ -45,7 +45,7 @@ class Pix2pix : public Recipe {
   static torch::Tensor translate(models::UnetGenerator& generator, const torch::Tensor& inputs);
 
   /// The U-Net for this data (also used to rebuild G from a checkpoint).
-  static models::UnetGenerator make_generator(const Config& config, int64_t channels, int64_t image_size);
+  static models::UnetGenerator make_generator(const config::Config& config, int64_t channels, int64_t image_size);
 
  private:
   models::UnetGenerator generator_{nullptr};

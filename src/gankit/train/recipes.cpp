@@ -8,7 +8,7 @@
 
 namespace gankit::train {
 
-std::unique_ptr<Recipe> make_recipe(const Config& config, const data::DataInfo& info, torch::Device device) {
+std::unique_ptr<Recipe> make_recipe(const config::Config& config, const data::DataInfo& info, torch::Device device) {
   const auto& model = models::find_model(config.model.name);
   switch (model.kind) {
     case models::ModelKind::ImageToImage:

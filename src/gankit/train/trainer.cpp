@@ -32,7 +32,7 @@ namespace gankit::train {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-Config stored_config(const fs::path& run_dir) {
+config::Config stored_config(const fs::path& run_dir) {
   return open_checkpoint(run_dir / "checkpoints" / "latest.pt").header.config;
 }
 
@@ -85,7 +85,7 @@ int64_t count_parameters(const torch::nn::Module& module) {
 /// One training run's state and the loop that advances it.
 class Training {
  public:
-  Training(Config config, const TrainerOptions& options)
+  Training(config::Config config, const TrainerOptions& options)
       : config_(std::move(config)),
         options_(options),
         group_(options.group.get()),
@@ -119,7 +119,7 @@ class Training {
   void save(int64_t step);
   void write_checkpoint(int64_t step);
 
-  Config config_;
+  config::Config config_;
   TrainerOptions options_;
   parallel::Group* group_;  // null: a single process
   bool lead_;                // rank 0 (or the only process): writes the run directory
@@ -142,7 +142,7 @@ class Training {
 void Training::receive_setup(bool& resuming) {
   const auto setup = nlohmann::json::parse(group_->fetch("setup"));
   if (setup.contains("error")) fail("rank 0 could not start the run: {}", setup["error"].get<std::string>());
-  config_ = Config::from_toml(setup["config"].get<std::string>(), "rank 0's config");
+  config_ = config::Config::from_toml(setup["config"].get<std::string>(), "rank 0's config");
   resuming = setup["resuming"].get<bool>();
 }
 
@@ -435,7 +435,7 @@ TrainResult Training::run() {
 
 }  // namespace
 
-TrainResult train(Config config, const TrainerOptions& options) {
+TrainResult train(config::Config config, const TrainerOptions& options) {
   return Training(std::move(config), options).run();
 }
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-namespace gankit::train {
+namespace gankit::config {
 
 struct TrainOptions {
   /// Generator updates to run; 0 = use `epochs`.
@@ -73,4 +73,4 @@ struct TrainOptions {
   bool sync_bn = false;
 };
 
-}  // namespace gankit::train
+}  // namespace gankit::config

@@ -1,4 +1,4 @@
-#include "gankit/train/config.h"
+#include "gankit/config/config.h"
 
 #include <toml++/toml.h>
 
@@ -13,7 +13,7 @@
 #include "gankit/models/registry.h"
 #include "gankit/nn/diff_augment.h"
 
-namespace gankit::train {
+namespace gankit::config {
 
 namespace {
 
@@ -354,4 +354,4 @@ fs::path resolve_config_path(const std::string& name_or_path) {
   fail("{}: no such config file", name_or_path);
 }
 
-}  // namespace gankit::train
+}  // namespace gankit::config

@@ -1,13 +1,13 @@
 // Config: defaults, TOML files, --set overrides, unknown keys, types, validation, round trip.
 #include <gtest/gtest.h>
 
+#include "gankit/config/config.h"
 #include "gankit/error.h"
-#include "gankit/train/config.h"
 #include "support/cli.h"
 
 namespace {
 
-using gankit::train::Config;
+using gankit::config::Config;
 namespace fs = std::filesystem;
 
 std::string error_of(const std::function<void()>& f) {
@@ -119,12 +119,12 @@ TEST(Config, EveryShippedConfigParsesAndValidates) {
   }
   EXPECT_GE(count, 5);
   for (const char* required : {"gan-mnist", "gan-fashion-mnist", "dcgan-mnist", "dcgan-fashion-mnist", "dcgan-cifar10"}) {
-    EXPECT_TRUE(fs::exists(gankit::train::resolve_config_path(required))) << required;
+    EXPECT_TRUE(fs::exists(gankit::config::resolve_config_path(required))) << required;
   }
 }
 
 TEST(Config, MissingConfigIsOneClearError) {
-  EXPECT_NE(error_of([] { gankit::train::resolve_config_path("no-such-config"); })
+  EXPECT_NE(error_of([] { gankit::config::resolve_config_path("no-such-config"); })
                 .find("no-such-config: no such config"),
             std::string::npos);
   EXPECT_EQ(error_of([] { Config::from_file("/nonexistent/x.toml"); }), "/nonexistent/x.toml: no such config file");
