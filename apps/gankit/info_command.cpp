@@ -4,9 +4,9 @@
 #include <iostream>
 
 #include "commands.h"
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/error.h"
 #include "gankit/models/registry.h"
-#include "gankit/train/checkpoint.h"
 
 namespace gankit::cli {
 
@@ -26,7 +26,7 @@ void run_info(const InfoArgs& args) {
     return;
   }
   if (args.checkpoint.empty()) fail("info: give a checkpoint, or --models to list the architectures");
-  const auto header = train::open_checkpoint(args.checkpoint).header;
+  const auto header = checkpoint::open_checkpoint(args.checkpoint).header;
   const auto& c = header.config;
   std::cout << fmt::format("checkpoint: {}\nkind:       {}\nmodel:      {} (z_dim {})\nstep:       {}\n",
                            args.checkpoint, models::kind_name(header.kind), c.model.name, c.model.z_dim, header.step)

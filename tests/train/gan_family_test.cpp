@@ -5,12 +5,12 @@
 
 #include <cmath>
 
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/io/image.h"
 #include "gankit/io/npy.h"
 #include "gankit/models/registry.h"
 #include "gankit/report/metrics_log.h"
 #include "gankit/sample/sampler.h"
-#include "gankit/train/checkpoint.h"
 #include "support/cli.h"
 #include "support/tiny_run.h"
 
@@ -104,7 +104,7 @@ TEST(WeightClipping, KeepsEveryCriticWeightInRange) {
   config.set("model.name=wgan");
   config.set("train.clip=0.005");
   train_quietly(config, dir.path());
-  auto checkpoint = train::open_checkpoint(dir / "checkpoints/latest.pt");
+  auto checkpoint = checkpoint::open_checkpoint(dir / "checkpoints/latest.pt");
   torch::serialize::InputArchive d;
   checkpoint.archive.read("discriminator", d);
   models::ModelOptions model = checkpoint.header.config.model;

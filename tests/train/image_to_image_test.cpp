@@ -5,12 +5,12 @@
 
 #include <cmath>
 
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/data/data_options.h"
 #include "gankit/data/transforms.h"
 #include "gankit/io/image.h"
 #include "gankit/models/registry.h"
 #include "gankit/report/metrics_log.h"
-#include "gankit/train/checkpoint.h"
 #include "support/cli.h"
 #include "support/tiny_run.h"
 
@@ -65,7 +65,7 @@ TEST_P(ImageToImageConfig, TrainsAndLogsHeldOutMetricsWithBaselines) {
   }
   EXPECT_EQ(record["held_out"].get<double>(), std::string(GetParam()) == "pix2pix-sketch" ? 155 : 500);
   EXPECT_TRUE(fs::exists(dir / "samples/step_000004.png"));
-  const auto checkpoint = train::open_checkpoint(dir / "checkpoints/latest.pt");
+  const auto checkpoint = checkpoint::open_checkpoint(dir / "checkpoints/latest.pt");
   EXPECT_EQ(models::kind_name(checkpoint.header.kind), std::string(inpaint ? "inpaint" : "pix2pix"));
 }
 
@@ -161,7 +161,7 @@ TEST(Inpainting, CompletesOnlyTheHoleAndChecksTheMask) {
   EXPECT_NE(translate.err.find("is a 'inpaint' checkpoint; `gankit translate`"), std::string::npos) << translate.err;
 }
 
-TEST(ModelRegistry, ImageToImageRowsTrainThroughTheirRecipes) {
+TEST(ModelRegistry, ImageToImageRowsAreNotNoiseToImageGans) {
   for (const char* name : {"pix2pix", "inpaint"}) {
     const auto& entry = models::find_model(name);
     EXPECT_NE(entry.kind, models::ModelKind::NoiseToImage) << name;

@@ -4,17 +4,17 @@
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
 #include "gankit/io/image.h"
-#include "gankit/train/inpainting.h"
+#include "gankit/models/registry.h"
 
 namespace gankit::sample {
 
 namespace fs = std::filesystem;
 
 Inpainter::Inpainter(const fs::path& checkpoint) {
-  auto opened = train::open_checkpoint_of_kind(checkpoint, models::ModelKind::Inpainting, "`gankit inpaint`");
+  auto opened = checkpoint::open_checkpoint_of_kind(checkpoint, models::ModelKind::Inpainting, "`gankit inpaint`");
   header_ = opened.header;
-  generator_ = train::Inpainting::make_generator(header_.config, header_.shape.channels);
-  train::load_module(opened, {"generator"}, *generator_, checkpoint, header_.config.model.name);
+  generator_ = models::make_inpainting_networks(header_.config.model, header_.shape).generator;
+  checkpoint::load_module(opened, {"generator"}, *generator_, checkpoint, header_.config.model.name);
 }
 
 Completion Inpainter::complete_file(const fs::path& image, const fs::path& mask) {
@@ -31,7 +31,7 @@ Completion Inpainter::complete_file(const fs::path& image, const fs::path& mask)
   } else {
     result.mask = data::read_mask(mask, size, size)[0];
   }
-  const auto completed = train::Inpainting::complete(generator_, data::to_unit_range(result.input).unsqueeze(0),
+  const auto completed = models::complete(generator_, data::to_unit_range(result.input).unsqueeze(0),
                                                      result.mask.unsqueeze(0));
   // Composite in uint8, so known pixels are bit-for-bit the input's.
   result.output = torch::where(result.mask > 0.5, data::from_unit_range(completed)[0], result.input);

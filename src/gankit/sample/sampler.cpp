@@ -7,9 +7,9 @@
 #include "gankit/data/image_folder.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
+#include "gankit/io/animation.h"
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
-#include "gankit/io/animation.h"
 #include "gankit/io/npy.h"
 #include "gankit/models/registry.h"
 #include "gankit/sample/latent_path.h"
@@ -19,13 +19,13 @@ namespace gankit::sample {
 namespace fs = std::filesystem;
 
 Sampler::Sampler(const fs::path& checkpoint) {
-  auto opened = train::open_checkpoint_of_kind(checkpoint, models::ModelKind::NoiseToImage, "`gankit sample`");
+  auto opened = checkpoint::open_checkpoint_of_kind(checkpoint, models::ModelKind::NoiseToImage, "`gankit sample`");
   header_ = opened.header;
   const auto& entry = models::find_model(header_.config.model.name);
   conditional_ = entry.conditional;
   generator_ = models::make_networks(header_.config.model, header_.shape).generator;
   // The weight average when the run kept one (train.ema > 0), else the trained G.
-  train::load_module(opened, {"generator_ema", "generator"}, *generator_, checkpoint, entry.name);
+  checkpoint::load_module(opened, {"generator_ema", "generator"}, *generator_, checkpoint, entry.name);
   if (compat::cuda_available() && header_.config.train.device != "cpu") device_ = torch::Device(torch::kCUDA);
   generator_->to(device_);
   generator_->eval();

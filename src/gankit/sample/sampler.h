@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <memory>
 
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/models/networks.h"
-#include "gankit/train/checkpoint.h"
 
 namespace gankit::sample {
 
@@ -44,7 +44,7 @@ class Sampler {
   /// Loads the generator of a GAN checkpoint (throws gankit::Error on a bad or foreign file).
   explicit Sampler(const std::filesystem::path& checkpoint);
 
-  const train::CheckpointHeader& header() const { return header_; }
+  const checkpoint::CheckpointHeader& header() const { return header_; }
   bool conditional() const { return conditional_; }
 
   /// Checks the options against the model (class range, counts) and draws the samples.
@@ -59,7 +59,7 @@ class Sampler {
   /// G's images for noise z [N,Z] (and labels [N]), uint8, in batches.
   torch::Tensor generate(const torch::Tensor& z, const torch::Tensor& labels, int64_t batch_size);
 
-  train::CheckpointHeader header_;
+  checkpoint::CheckpointHeader header_;
   std::shared_ptr<models::Generator> generator_;
   bool conditional_ = false;
   torch::Device device_{torch::kCPU};

@@ -5,7 +5,7 @@
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
 #include "gankit/io/image.h"
-#include "gankit/train/pix2pix.h"
+#include "gankit/models/registry.h"
 
 namespace gankit::sample {
 
@@ -22,10 +22,10 @@ bool is_image_file(const fs::path& path) {
 }  // namespace
 
 Translator::Translator(const fs::path& checkpoint) {
-  auto opened = train::open_checkpoint_of_kind(checkpoint, models::ModelKind::ImageToImage, "`gankit translate`");
+  auto opened = checkpoint::open_checkpoint_of_kind(checkpoint, models::ModelKind::ImageToImage, "`gankit translate`");
   header_ = opened.header;
-  generator_ = train::Pix2pix::make_generator(header_.config, header_.shape.channels, header_.shape.image_size);
-  train::load_module(opened, {"generator"}, *generator_, checkpoint, header_.config.model.name);
+  generator_ = models::make_translation_networks(header_.config.model, header_.shape).generator;
+  checkpoint::load_module(opened, {"generator"}, *generator_, checkpoint, header_.config.model.name);
 }
 
 Translation Translator::translate_file(const fs::path& path) {
@@ -46,7 +46,7 @@ Translation Translator::translate_file(const fs::path& path) {
   Translation result;
   result.input = prepare(input);
   if (target.defined()) result.target = prepare(target);
-  const auto output = train::Pix2pix::translate(generator_, data::to_unit_range(result.input).unsqueeze(0));
+  const auto output = models::translate(generator_, data::to_unit_range(result.input).unsqueeze(0));
   result.output = data::from_unit_range(output)[0];
   return result;
 }

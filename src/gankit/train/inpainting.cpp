@@ -6,7 +6,7 @@
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/metrics/image_quality.h"
-#include "gankit/nn/blocks.h"
+#include "gankit/models/registry.h"
 #include "gankit/nn/frozen_parameters.h"
 #include "gankit/parallel/global_draw.h"
 #include "gankit/train/optimizers.h"
@@ -39,12 +39,6 @@ torch::Tensor unit(const torch::Tensor& u8) { return u8.to(torch::kFloat) / 255.
 
 }  // namespace
 
-models::InpaintGenerator Inpainting::make_generator(const config::Config& config, int64_t channels) {
-  const int64_t width = config.model.width > 0 ? config.model.width : 64;
-  return models::InpaintGenerator(
-      models::InpaintGeneratorOptions().in_channels(channels + 1).out_channels(channels).width(width));
-}
-
 Inpainting::Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device)
     : loss_(losses::parse_adversarial_loss(config.train.loss)),
       penalty_(losses::parse_penalty(config.train.penalty)),
@@ -55,15 +49,10 @@ Inpainting::Inpainting(const config::Config& config, const data::DataInfo& info,
       lr_g_(config.train.lr_g),
       lr_d_(config.train.lr_d),
       device_(device) {
-  if (info.image_size % 4 != 0 || !nn::is_power_of_two(info.image_size) || info.image_size < 16) {
-    fail("model inpaint needs data.image_size to be a power of two >= 16 (e.g. 64), got {}", info.image_size);
-  }
+  auto networks = models::make_inpainting_networks(config.model, {info.channels, info.image_size, info.num_classes});
   if (config.train.n_critic != 1) fail("model inpaint trains with train.n_critic = 1, got {}", config.train.n_critic);
-  const int64_t width = config.model.width > 0 ? config.model.width : 64;
-  generator_ = make_generator(config, info.channels);
-  // A global critic: DCGAN's discriminator without BatchNorm, so a gradient penalty is per image.
-  critic_ = models::DcganDiscriminator(
-      models::DcganOptions(info.channels, info.image_size).width(width).discriminator_batch_norm(false));
+  generator_ = networks.generator;
+  critic_ = networks.critic;
   generator_->to(device);
   critic_->to(device);
   optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_);
@@ -116,23 +105,12 @@ StepStats Inpainting::train_step(data::Loader& loader) {
   return stats;
 }
 
-torch::Tensor Inpainting::complete(models::InpaintGenerator& generator, const torch::Tensor& images,
-                                   const torch::Tensor& masks) {
-  torch::NoGradGuard no_grad;
-  const bool was_training = generator->is_training();
-  generator->eval();
-  const auto device = generator->parameters().front().device();
-  const auto painted = generator->forward(models::make_inpaint_input(images.to(device), masks.to(device))).cpu();
-  generator->train(was_training);
-  return images * (1 - masks) + painted * masks;
-}
-
 void Inpainting::write_progress_image(const std::filesystem::path& png) {
   if (!held_out_.defined() || held_out_.size(0) == 0) return;
   const int64_t k = std::min<int64_t>(6, held_out_.size(0));
   const auto originals = held_out_.narrow(0, 0, k);
   const auto masks = center_masks(k, originals.size(2));
-  const auto completed = data::from_unit_range(complete(generator_, data::to_unit_range(originals), masks));
+  const auto completed = data::from_unit_range(models::complete(generator_, data::to_unit_range(originals), masks));
   const auto masked = (originals.to(torch::kFloat) * (1 - masks)).to(torch::kUInt8);
   const auto rows = torch::stack({masked, completed, originals}, 1).flatten(0, 1);  // masked | output | original
   io::write_png(png, io::make_grid(rows, 3));
@@ -148,7 +126,7 @@ Evaluation Inpainting::evaluate() {
   for (int64_t start = 0; start < n; start += 100) {
     const int64_t k = std::min<int64_t>(100, n - start);
     chunks.push_back(data::from_unit_range(
-        complete(generator_, data::to_unit_range(held_out_.narrow(0, start, k)), masks.narrow(0, start, k))));
+        models::complete(generator_, data::to_unit_range(held_out_.narrow(0, start, k)), masks.narrow(0, start, k))));
   }
   const auto completed = unit(torch::cat(chunks));
   Evaluation evaluation{{"hole_psnr", metrics::psnr(completed, original, masks)},

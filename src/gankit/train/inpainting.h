@@ -41,14 +41,6 @@ class Inpainting : public Recipe {
   const torch::nn::Module& generator_module() const override { return *generator_; }
   const torch::nn::Module& discriminator_module() const override { return *critic_; }
 
-  /// Completes images [N,C,S,S] in [-1,1] with holes masks [N,1,S,S] (1 = hole): G in eval mode,
-  /// composited, so outside the holes the result equals the input exactly.
-  static torch::Tensor complete(models::InpaintGenerator& generator, const torch::Tensor& images,
-                                const torch::Tensor& masks);
-
-  /// The generator for this data (also used to rebuild G from a checkpoint).
-  static models::InpaintGenerator make_generator(const config::Config& config, int64_t channels);
-
  private:
   models::InpaintGenerator generator_{nullptr};
   models::DcganDiscriminator critic_{nullptr};

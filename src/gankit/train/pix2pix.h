@@ -39,14 +39,6 @@ class Pix2pix : public Recipe {
   const torch::nn::Module& generator_module() const override { return *generator_; }
   const torch::nn::Module& discriminator_module() const override { return *discriminator_; }
 
-  /// G applied as at training time (BatchNorm on the image's own statistics, as the paper runs
-  /// it), one image at a time: inputs [N,C,H,W] in [-1,1] -> [N,C,H,W]. Dropout off, so the same
-  /// input always gives the same output.
-  static torch::Tensor translate(models::UnetGenerator& generator, const torch::Tensor& inputs);
-
-  /// The U-Net for this data (also used to rebuild G from a checkpoint).
-  static models::UnetGenerator make_generator(const config::Config& config, int64_t channels, int64_t image_size);
-
  private:
   models::UnetGenerator generator_{nullptr};
   models::PatchDiscriminator discriminator_{nullptr};

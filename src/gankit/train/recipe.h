@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/data/loader.h"
 #include "gankit/models/model_kind.h"
 
@@ -23,9 +24,8 @@ struct StepStats {
 /// Named numbers from a held-out evaluation, logged to metrics.jsonl as they are.
 using Evaluation = std::vector<std::pair<std::string, double>>;
 
-class Recipe {
+class Recipe : public checkpoint::TrainingState {
  public:
-  virtual ~Recipe() = default;
 
   /// What the generator maps from and to (stored in checkpoints).
   virtual models::ModelKind kind() const = 0;
@@ -50,9 +50,6 @@ class Recipe {
   /// `seed` (conditional models: labels [N], the classes in turn), for FID during training. An
   /// undefined images tensor for recipes that do not generate from noise.
   virtual std::pair<torch::Tensor, torch::Tensor> draw_samples(int64_t /*n*/, uint64_t /*seed*/) { return {}; }
-
-  virtual void save(torch::serialize::OutputArchive& archive) const = 0;
-  virtual void load(torch::serialize::InputArchive& archive) = 0;
 
   virtual const torch::nn::Module& generator_module() const = 0;
   virtual const torch::nn::Module& discriminator_module() const = 0;

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <thread>
 
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/compat.h"
 #include "gankit/data/loader.h"
 #include "gankit/data/transforms.h"
@@ -22,7 +23,6 @@
 #include "gankit/report/metrics_log.h"
 #include "gankit/report/run_recorder.h"
 #include "gankit/system/resources.h"
-#include "gankit/train/checkpoint.h"
 #include "gankit/train/fid_monitor.h"
 #include "gankit/train/progress.h"
 #include "gankit/train/recipes.h"
@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 config::Config stored_config(const fs::path& run_dir) {
-  return open_checkpoint(run_dir / "checkpoints" / "latest.pt").header.config;
+  return checkpoint::open_checkpoint(run_dir / "checkpoints" / "latest.pt").header.config;
 }
 
 namespace {
@@ -200,10 +200,10 @@ void Training::prepare() {
 
   if (resuming) {
     // Every rank restores from rank 0's file: the others may not share its disk.
-    auto checkpoint = !group_ ? open_checkpoint(checkpoint_path_)
-                              : open_checkpoint_bytes(group_->broadcast_bytes(lead_ ? io::read_file_bytes(checkpoint_path_, "checkpoint") : ""),
+    auto opened = !group_ ? checkpoint::open_checkpoint(checkpoint_path_)
+                              : checkpoint::open_checkpoint_bytes(group_->broadcast_bytes(lead_ ? io::read_file_bytes(checkpoint_path_, "checkpoint") : ""),
                                                       checkpoint_path_.string());
-    const auto& saved = checkpoint.header.shape;
+    const auto& saved = opened.header.shape;
     if (saved.channels != shape_.channels || saved.image_size != shape_.image_size ||
         saved.num_classes != shape_.num_classes) {
       fail("{}: was trained on {}x{}x{} images ({} classes), the data now gives {}x{}x{} ({} classes)",
@@ -211,13 +211,13 @@ void Training::prepare() {
            shape_.channels, shape_.image_size, shape_.image_size, shape_.num_classes);
     }
     try {
-      restore_training_state(checkpoint, *recipe_);
+      checkpoint::restore_training_state(opened, *recipe_);
     } catch (const c10::Error& e) {
       fail("{}: does not match model {} ({})", checkpoint_path_.string(), config_.model.name,
            std::string(e.what_without_backtrace()).substr(0, 200));
     }
-    start_step_ = checkpoint.header.step;
-    loader_->seek(checkpoint.header.batches_seen);
+    start_step_ = opened.header.step;
+    loader_->seek(opened.header.batches_seen);
   }
   if (group_) make_replicas_identical();
 
@@ -343,7 +343,7 @@ void Training::evaluate(int64_t step) {
   recorder_->record(record);
   if (fid && *fid < best_fid_) {
     best_fid_ = *fid;
-    save_checkpoint(options_.run_dir / "checkpoints" / "best.pt", *recipe_,
+    checkpoint::save_checkpoint(options_.run_dir / "checkpoints" / "best.pt", *recipe_,
                     {recipe_->kind(), config_, shape_, step, loader_->position()});
     line += " (best so far: checkpoints/best.pt)";
   }
@@ -358,8 +358,8 @@ void Training::save(int64_t step) {
 
 void Training::write_checkpoint(int64_t step) {
   recipe_->refresh(step);
-  CheckpointHeader header{recipe_->kind(), config_, shape_, step, loader_->position()};
-  save_checkpoint(checkpoint_path_, *recipe_, header);
+  checkpoint::CheckpointHeader header{recipe_->kind(), config_, shape_, step, loader_->position()};
+  checkpoint::save_checkpoint(checkpoint_path_, *recipe_, header);
   // Keep a numbered copy too: a hard link costs no space until latest.pt is replaced.
   const auto numbered = checkpoint_path_.parent_path() / fmt::format("step_{:06}.pt", step);
   std::error_code ec;

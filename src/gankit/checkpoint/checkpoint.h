@@ -1,5 +1,6 @@
 // Checkpoints: one file with the networks, optimisers, progress, RNG state and resolved config,
-// written atomically so a crash mid-save never loses the previous one.
+// written atomically so a crash mid-save never loses the previous one. The layer below both
+// training and inference: it knows the file format, not how a model trains.
 #pragma once
 #include <torch/torch.h>
 
@@ -11,9 +12,15 @@
 #include "gankit/models/model_kind.h"
 #include "gankit/models/model_options.h"
 
-namespace gankit::train {
+namespace gankit::checkpoint {
 
-class Recipe;
+/// What a checkpoint holds beyond its header: networks and optimisers (train::Recipe implements it).
+class TrainingState {
+ public:
+  virtual ~TrainingState() = default;
+  virtual void save(torch::serialize::OutputArchive& archive) const = 0;
+  virtual void load(torch::serialize::InputArchive& archive) = 0;
+};
 
 /// What a checkpoint says about itself, readable without building any network.
 struct CheckpointHeader {
@@ -24,8 +31,8 @@ struct CheckpointHeader {
   int64_t batches_seen = 0;   ///< loader position, for an exact resume
 };
 
-/// Saves `recipe` and `header` (plus the CPU RNG state) to `path` atomically.
-void save_checkpoint(const std::filesystem::path& path, const Recipe& recipe,
+/// Saves `state` and `header` (plus the CPU RNG state) to `path` atomically.
+void save_checkpoint(const std::filesystem::path& path, const TrainingState& state,
                      const CheckpointHeader& header);
 
 /// An opened checkpoint: its header and the archive the networks are read from.
@@ -54,6 +61,6 @@ void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*
                  const std::filesystem::path& path, const std::string& model_name);
 
 /// Restores the networks, optimisers and CPU RNG state saved by save_checkpoint.
-void restore_training_state(OpenedCheckpoint& checkpoint, Recipe& recipe);
+void restore_training_state(OpenedCheckpoint& checkpoint, TrainingState& state);
 
-}  // namespace gankit::train
+}  // namespace gankit::checkpoint

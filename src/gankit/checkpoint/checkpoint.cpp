@@ -1,4 +1,4 @@
-#include "gankit/train/checkpoint.h"
+#include "gankit/checkpoint/checkpoint.h"
 
 #include <mutex>
 #include <optional>
@@ -6,9 +6,8 @@
 #include "gankit/compat.h"
 #include "gankit/error.h"
 #include "gankit/io/atomic_file.h"
-#include "gankit/train/recipe.h"
 
-namespace gankit::train {
+namespace gankit::checkpoint {
 
 namespace fs = std::filesystem;
 
@@ -27,7 +26,7 @@ c10::IValue read_value(torch::serialize::InputArchive& archive, const std::strin
 
 }  // namespace
 
-void save_checkpoint(const fs::path& path, const Recipe& recipe, const CheckpointHeader& header) {
+void save_checkpoint(const fs::path& path, const TrainingState& state, const CheckpointHeader& header) {
   torch::serialize::OutputArchive archive;
   archive.write("format", c10::IValue(std::string(kFormat)));
   archive.write("kind", c10::IValue(std::string(models::kind_name(header.kind))));
@@ -42,7 +41,7 @@ void save_checkpoint(const fs::path& path, const Recipe& recipe, const Checkpoin
     std::lock_guard<std::mutex> lock(generator.mutex());
     archive.write("rng_cpu", generator.get_state(), /*is_buffer=*/true);
   }
-  recipe.save(archive);
+  state.save(archive);
   io::write_atomically(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
 }
 
@@ -121,13 +120,13 @@ OpenedCheckpoint open_checkpoint_bytes(const std::string& bytes, const std::stri
   return open_archive(name, [&](torch::serialize::InputArchive& archive) { archive.load_from(bytes.data(), bytes.size()); });
 }
 
-void restore_training_state(OpenedCheckpoint& checkpoint, Recipe& recipe) {
-  recipe.load(checkpoint.archive);
-  torch::Tensor state;
-  checkpoint.archive.read("rng_cpu", state, /*is_buffer=*/true);
+void restore_training_state(OpenedCheckpoint& checkpoint, TrainingState& state) {
+  state.load(checkpoint.archive);
+  torch::Tensor rng_state;
+  checkpoint.archive.read("rng_cpu", rng_state, /*is_buffer=*/true);
   auto generator = compat::default_cpu_generator();
   std::lock_guard<std::mutex> lock(generator.mutex());
-  generator.set_state(state);
+  generator.set_state(rng_state);
 }
 
-}  // namespace gankit::train
+}  // namespace gankit::checkpoint
