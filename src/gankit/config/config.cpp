@@ -7,6 +7,9 @@
 #include <set>
 #include <sstream>
 
+#include "gankit/data/masks.h"
+#include "gankit/data/pairs.h"
+#include "gankit/data/transforms.h"
 #include "gankit/error.h"
 #include "gankit/losses/adversarial.h"
 #include "gankit/losses/penalty.h"
@@ -197,6 +200,12 @@ void check(bool ok, const char* key, const T& value, const std::string& rule) {
   if (!ok) fail("config: {} = {} is invalid: {}", key, toml_value(value), rule);
 }
 
+/// `value` must be a name of `table`; the message lists them.
+template <typename E>
+void check_one_of(const EnumTable<E>& table, const char* key, const std::string& value) {
+  check(table.contains(value), key, value, "use " + table.names(" or "));
+}
+
 }  // namespace
 
 Config Config::from_toml(const std::string& text, const std::string& source) {
@@ -247,19 +256,15 @@ void Config::validate() const {
   check(model.z_dim >= 1, "model.z_dim", model.z_dim, "must be at least 1");
   check(model.width >= 0, "model.width", model.width, "must be 0 (reference width) or more");
 
-  const std::set<std::string> fits{"resize", "pad", "center-crop", "none"};
-  check(fits.count(data.fit) > 0, "data.fit", data.fit, "use resize, pad, center-crop or none");
-  check(data.split == "train" || data.split == "test", "data.split", data.split, "use train or test");
+  check_one_of(data::fits(), "data.fit", data.fit);
+  check_one_of(data::splits(), "data.split", data.split);
   check(data.image_size >= 0, "data.image_size", data.image_size, "must be 0 (native) or more");
   check(data.channels == 0 || data.channels == 1 || data.channels == 3, "data.channels",
         data.channels, "use 0 (as stored), 1 or 3");
   check(data.load_size == 0 || data.load_size >= data.image_size, "data.load_size", data.load_size,
         "must be 0 (off) or at least data.image_size");
-  const std::set<std::string> pairs{"", "side-by-side", "folders", "edges", "gray"};
-  check(pairs.count(data.pairs) > 0, "data.pairs", data.pairs,
-        "use \"\" (unpaired), side-by-side, folders, edges or gray");
-  check(data.direction == "AtoB" || data.direction == "BtoA", "data.direction", data.direction,
-        "use AtoB or BtoA");
+  check_one_of(data::pairings(), "data.pairs", data.pairs);
+  check_one_of(data::directions(), "data.direction", data.direction);
   check(data.direction == "AtoB" || !data.pairs.empty(), "data.direction", data.direction,
         "BtoA needs paired data: set data.pairs");
   check(data.holdout >= 0, "data.holdout", data.holdout, "must be 0 (off) or more");
@@ -280,8 +285,7 @@ void Config::validate() const {
   }
   check(train.n_critic >= 1, "train.n_critic", train.n_critic, "must be at least 1");
   const auto loss = losses::parse_adversarial_loss(train.loss);  // throws listing the valid names
-  check(train.optimizer == "adam" || train.optimizer == "rmsprop", "train.optimizer", train.optimizer,
-        "use adam or rmsprop");
+  check_one_of(optimizers(), "train.optimizer", train.optimizer);
   check(train.clip >= 0, "train.clip", train.clip, "must be 0 (off) or positive");
   losses::parse_penalty(train.penalty);  // throws listing the valid names
   check(train.penalty_weight >= 0, "train.penalty_weight", train.penalty_weight, "must be 0 or more");
@@ -297,8 +301,7 @@ void Config::validate() const {
   nn::DiffAugmentPolicy::parse(train.diffaugment);  // throws naming the bad policy
   check(train.l1_weight >= 0, "train.l1_weight", train.l1_weight, "must be 0 or more");
   check(train.adversarial_weight >= 0, "train.adversarial_weight", train.adversarial_weight, "must be 0 or more");
-  check(train.mask == "mixed" || train.mask == "center" || train.mask == "rectangles" || train.mask == "free-form",
-        "train.mask", train.mask, "use center, rectangles, free-form or mixed");
+  check_one_of(data::mask_kinds(), "train.mask", train.mask);
   check(train.lr_decay_steps >= 0, "train.lr_decay_steps", train.lr_decay_steps, "must be 0 (off) or more");
   check(train.ema >= 0 && train.ema < 1, "train.ema", train.ema, "must be in [0, 1); 0 = off");
   check(train.log_every >= 1, "train.log_every", train.log_every, "must be at least 1");
@@ -307,8 +310,7 @@ void Config::validate() const {
   check(train.eval_samples >= 2, "train.eval_samples", train.eval_samples, "must be 2 or more");
   check(train.checkpoint_every >= 0, "train.checkpoint_every", train.checkpoint_every,
         "must be 0 or more");
-  check(train.device == "auto" || train.device == "cpu" || train.device == "cuda", "train.device",
-        train.device, "use auto, cpu or cuda");
+  check_one_of(device_choices(), "train.device", train.device);
   check(train.threads >= 0, "train.threads", train.threads, "must be 0 (all cores) or more");
 
   check(report.smoothing >= 0 && report.smoothing < 1, "report.smoothing", report.smoothing,

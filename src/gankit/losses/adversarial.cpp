@@ -7,12 +7,19 @@ namespace gankit::losses {
 
 namespace F = torch::nn::functional;
 
+const EnumTable<AdversarialLoss>& adversarial_losses() {
+  static const EnumTable<AdversarialLoss> table{
+      {AdversarialLoss::Bce, "bce", "non-saturating GAN, BCE with logits"},
+      {AdversarialLoss::Hinge, "hinge", "hinge (SAGAN, BigGAN)"},
+      {AdversarialLoss::Wasserstein, "wasserstein", "critic score difference (WGAN)"},
+      {AdversarialLoss::Lsgan, "lsgan", "least squares"},
+  };
+  return table;
+}
+
 AdversarialLoss parse_adversarial_loss(const std::string& name) {
-  if (name == "bce") return AdversarialLoss::Bce;
-  if (name == "hinge") return AdversarialLoss::Hinge;
-  if (name == "wasserstein") return AdversarialLoss::Wasserstein;
-  if (name == "lsgan") return AdversarialLoss::Lsgan;
-  fail("unknown loss '{}' (valid: bce, hinge, wasserstein, lsgan)", name);
+  if (const auto loss = adversarial_losses().find(name)) return *loss;
+  fail("unknown loss '{}' (valid: {})", name, adversarial_losses().names());
 }
 
 torch::Tensor discriminator_loss(AdversarialLoss loss, const torch::Tensor& real_logits,

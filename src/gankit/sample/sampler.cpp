@@ -26,7 +26,8 @@ Sampler::Sampler(const fs::path& checkpoint) {
   generator_ = models::make_networks(header_.config.model, header_.shape).generator;
   // The weight average when the run kept one (train.ema > 0), else the trained G.
   checkpoint::load_module(opened, {"generator_ema", "generator"}, *generator_, checkpoint, entry.name);
-  if (compat::cuda_available() && header_.config.train.device != "cpu") device_ = torch::Device(torch::kCUDA);
+  const bool cpu = config::device_choices().find(header_.config.train.device) == config::DeviceChoice::Cpu;
+  if (compat::cuda_available() && !cpu) device_ = torch::Device(torch::kCUDA);
   generator_->to(device_);
   generator_->eval();
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gankit/data/pairs.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
 #include "gankit/io/image.h"
@@ -36,7 +37,7 @@ Translation Translator::translate_file(const fs::path& path) {
   const int64_t height = image.size(1), width = image.size(2);
   if (width == 2 * height) {  // an A|B pair, like the training files
     auto a = image.narrow(2, 0, height), b = image.narrow(2, height, height);
-    if (data.direction == "BtoA") std::swap(a, b);
+    if (data::parse_b_to_a(data.direction)) std::swap(a, b);
     input = a, target = b;
   }
   const auto fit = data::parse_fit(data.fit);

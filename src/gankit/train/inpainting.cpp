@@ -15,17 +15,11 @@ namespace gankit::train {
 
 namespace {
 
-/// Held-out images (data.split = test) as uint8, or an undefined tensor when the data has none.
-/// Training holes for n images of side `size`: one kind, or for "mixed" a kind drawn per image.
-/// Drawn from torch's default generator, whose state checkpoints keep.
-torch::Tensor training_masks(const std::string& kind, int64_t n, int64_t size) {
+/// Training holes for n images of side `size`, drawn from torch's default generator, whose state
+/// checkpoints keep.
+torch::Tensor training_masks(data::MaskKind kind, int64_t n, int64_t size) {
   auto generator = compat::default_cpu_generator();
-  if (kind != "mixed") return data::make_masks(data::parse_mask_kind(kind), n, size, generator);
-  const auto which = torch::randint(3, {n, 1, 1, 1}, generator, torch::kLong);
-  const auto center = data::make_masks(data::MaskKind::Center, n, size, generator);
-  const auto rectangles = data::make_masks(data::MaskKind::Rectangles, n, size, generator);
-  const auto strokes = data::make_masks(data::MaskKind::FreeForm, n, size, generator);
-  return torch::where(which == 0, center, torch::where(which == 1, rectangles, strokes));
+  return data::make_masks(kind, n, size, generator);
 }
 
 /// Centre holes for evaluation and previews (no randomness).
@@ -45,7 +39,7 @@ Inpainting::Inpainting(const config::Config& config, const data::DataInfo& info,
       penalty_weight_(config.train.penalty_weight),
       l1_weight_(config.train.l1_weight),
       adversarial_weight_(config.train.adversarial_weight),
-      mask_kind_(config.train.mask),
+      mask_kind_(data::parse_mask_kind(config.train.mask)),
       lr_g_(config.train.lr_g),
       lr_d_(config.train.lr_d),
       device_(device) {

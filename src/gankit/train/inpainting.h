@@ -48,7 +48,7 @@ class Inpainting : public Recipe {
   losses::AdversarialLoss loss_;
   losses::Penalty penalty_;
   double penalty_weight_, l1_weight_, adversarial_weight_;
-  std::string mask_kind_;
+  data::MaskKind mask_kind_;
   double lr_g_, lr_d_;
   torch::Device device_;
   torch::Tensor held_out_;       // [M,C,S,S] uint8, may be undefined

@@ -24,10 +24,14 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const config::TrainOptio
     }
     return std::make_unique<Optimizer>(std::move(parameters), optimizer_options);
   };
-  if (options.optimizer == "rmsprop") {
-    return build(OptimizerType<torch::optim::RMSprop>{}, torch::optim::RMSpropOptions(lr));
+  const auto optimizer = config::optimizers().find(options.optimizer);
+  TORCH_CHECK(optimizer.has_value(), "unknown optimizer ", options.optimizer);
+  switch (*optimizer) {
+    case config::Optimizer::RmsProp:
+      return build(OptimizerType<torch::optim::RMSprop>{}, torch::optim::RMSpropOptions(lr));
+    case config::Optimizer::Adam:
+      break;
   }
-  TORCH_CHECK(options.optimizer == "adam", "unknown optimizer ", options.optimizer);
   return build(OptimizerType<torch::optim::Adam>{},
                torch::optim::AdamOptions(lr).betas({options.betas[0], options.betas[1]}));
 }

@@ -38,11 +38,12 @@ config::Config stored_config(const fs::path& run_dir) {
 
 namespace {
 
-torch::Device resolve_device(const std::string& device, int cuda_index) {
-  if (device == "cuda" && !compat::cuda_available()) {
+torch::Device resolve_device(const std::string& name, int cuda_index) {
+  const auto device = config::device_choices().find(name).value_or(config::DeviceChoice::Auto);
+  if (device == config::DeviceChoice::Cuda && !compat::cuda_available()) {
     fail("train.device = cuda, but this LibTorch build sees no CUDA device (use cpu or auto)");
   }
-  const bool cuda = device == "cuda" || (device == "auto" && compat::cuda_available());
+  const bool cuda = device == config::DeviceChoice::Cuda || (device == config::DeviceChoice::Auto && compat::cuda_available());
   // cuDNN benchmark mode: the shapes of a GAN's steps never change, so timing the algorithms
   // once per shape at the start pays for itself within a few steps.
   if (cuda) at::globalContext().setBenchmarkCuDNN(true);
