@@ -11,16 +11,13 @@
 #include "gankit/models/inpaint_net.h"
 #include "gankit/models/registry.h"
 #include "gankit/models/unet.h"
+#include "gankit/nn/parameter_count.h"
 
 namespace {
 
 using namespace gankit::models;
 
-int64_t count(const torch::nn::Module& m) {
-  int64_t n = 0;
-  for (const auto& p : m.parameters()) n += p.numel();
-  return n;
-}
+using gankit::nn::count_parameters;
 
 /// G's output for `input` after a save and a reload into a freshly built G, to compare with the
 /// original's: the archive must hold every weight the forward pass uses.
@@ -151,19 +148,19 @@ TEST(ModelRegistry, DcganRejectsSizesItCannotBuild) {
 TEST(Dcgan, ParameterCountsMatchPyTorchReference) {
   ModelOptions options;  // z 100, reference width 64
   auto rgb64 = make_networks(options, DataShape{3, 64, 0});
-  EXPECT_EQ(count(*rgb64.generator), 3576704);
-  EXPECT_EQ(count(*rgb64.discriminator), 2765568);
+  EXPECT_EQ(count_parameters(*rgb64.generator), 3576704);
+  EXPECT_EQ(count_parameters(*rgb64.discriminator), 2765568);
   auto gray32 = make_networks(options, DataShape{1, 32, 0});
-  EXPECT_EQ(count(*gray32.generator), 1066880);
-  EXPECT_EQ(count(*gray32.discriminator), 661248);
+  EXPECT_EQ(count_parameters(*gray32.generator), 1066880);
+  EXPECT_EQ(count_parameters(*gray32.discriminator), 661248);
 }
 
 TEST(Mlp, ParameterCountsMatchKerasReference) {
   ModelOptions options;
   options.name = "mlp";
   auto nets = make_networks(options, DataShape{1, 28, 0});
-  EXPECT_EQ(count(*nets.generator), 1489936);
-  EXPECT_EQ(count(*nets.discriminator), 533505);
+  EXPECT_EQ(count_parameters(*nets.generator), 1489936);
+  EXPECT_EQ(count_parameters(*nets.discriminator), 533505);
 }
 
 TEST(Dcgan, ReferenceInitialisation) {

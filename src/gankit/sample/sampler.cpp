@@ -11,6 +11,7 @@
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/io/npy.h"
+#include "gankit/models/generation.h"
 #include "gankit/models/registry.h"
 #include "gankit/sample/latent_path.h"
 
@@ -43,15 +44,7 @@ void Sampler::check_class(int64_t class_label) const {
 
 torch::Tensor Sampler::generate(const torch::Tensor& z, const torch::Tensor& labels, int64_t batch_size) {
   if (batch_size < 1) fail("--batch-size must be at least 1, got {}", batch_size);
-  std::vector<torch::Tensor> chunks;
-  torch::NoGradGuard no_grad;
-  for (int64_t start = 0; start < z.size(0); start += batch_size) {
-    const int64_t n = std::min(batch_size, z.size(0) - start);
-    auto batch_labels = labels.defined() ? labels.narrow(0, start, n).to(device_) : torch::Tensor();
-    auto images = generator_->forward(z.narrow(0, start, n).to(device_), batch_labels);
-    chunks.push_back(data::from_unit_range(images.cpu()));
-  }
-  return torch::cat(chunks);
+  return models::generate_images(*generator_, z, labels, batch_size);
 }
 
 Samples Sampler::sample(const SampleOptions& options) {

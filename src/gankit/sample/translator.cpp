@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gankit/data/image_folder.h"
 #include "gankit/data/pairs.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
@@ -11,16 +12,6 @@
 namespace gankit::sample {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-bool is_image_file(const fs::path& path) {
-  auto ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
-}
-
-}  // namespace
 
 Translator::Translator(const fs::path& checkpoint) {
   auto opened = checkpoint::open_checkpoint_of_kind(checkpoint, models::ModelKind::ImageToImage, "`gankit translate`");
@@ -58,7 +49,7 @@ std::vector<fs::path> list_inputs(const std::vector<fs::path>& inputs) {
     if (fs::is_directory(input)) {
       std::vector<fs::path> found;
       for (const auto& entry : fs::directory_iterator(input)) {
-        if (entry.is_regular_file() && is_image_file(entry.path())) found.push_back(entry.path());
+        if (entry.is_regular_file() && data::is_image_file(entry.path())) found.push_back(entry.path());
       }
       if (found.empty()) fail("{}: no images (.png, .jpg, .jpeg, .bmp) in this folder", input.string());
       std::sort(found.begin(), found.end());

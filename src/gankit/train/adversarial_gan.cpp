@@ -5,6 +5,7 @@
 #include "gankit/error.h"
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
+#include "gankit/models/generation.h"
 #include "gankit/nn/batchnorm_stats.h"
 #include "gankit/nn/frozen_parameters.h"
 #include "gankit/parallel/global_draw.h"
@@ -64,7 +65,8 @@ void AdversarialGan::refresh(int64_t step) {
 }
 
 void AdversarialGan::write_progress_image(const std::filesystem::path& png) {
-  io::write_png(png, io::make_grid(data::from_unit_range(generate(grid_z_, grid_labels_).cpu()), 10));
+  // From the sampling generator: the weight average when there is one, else G.
+  io::write_png(png, io::make_grid(models::generate_images(sampling_generator(), grid_z_, grid_labels_, grid_z_.size(0)), 10));
 }
 
 torch::Tensor AdversarialGan::sample_labels(int64_t n) const {
@@ -162,27 +164,11 @@ StepStats AdversarialGan::train_step(data::Loader& loader) {
   return stats;
 }
 
-torch::Tensor AdversarialGan::generate(const torch::Tensor& z, const torch::Tensor& labels) {
-  auto& g = sampling_generator();
-  const bool was_training = g.is_training();
-  g.eval();
-  torch::NoGradGuard no_grad;
-  auto images = g.forward(z.to(device_), labels.defined() ? labels.to(device_) : labels);
-  g.train(was_training);
-  return images;
-}
-
 std::pair<torch::Tensor, torch::Tensor> AdversarialGan::draw_samples(int64_t n, uint64_t seed) {
   auto noise = at::detail::createCPUGenerator(seed);
   const auto z = torch::randn({n, z_dim_}, noise);
   const auto labels = num_classes_ > 0 ? torch::arange(n, torch::kLong).remainder(num_classes_) : torch::Tensor();
-  std::vector<torch::Tensor> chunks;
-  for (int64_t start = 0; start < n; start += 500) {
-    const int64_t count = std::min<int64_t>(500, n - start);
-    chunks.push_back(data::from_unit_range(
-        generate(z.narrow(0, start, count), labels.defined() ? labels.narrow(0, start, count) : labels).cpu()));
-  }
-  return {torch::cat(chunks), labels};
+  return {models::generate_images(sampling_generator(), z, labels, 500), labels};
 }
 
 void AdversarialGan::refresh_generator_statistics(uint64_t seed, int64_t batch_size) {

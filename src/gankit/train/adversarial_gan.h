@@ -50,10 +50,6 @@ class AdversarialGan : public Recipe {
   }
   const torch::nn::Module& discriminator_module() const override { return *networks_.discriminator; }
 
-  /// Images for z [N,Z] (labels [N] for conditional models) from the sampling generator (the
-  /// weight average when there is one, else G) in eval mode, no gradients.
-  torch::Tensor generate(const torch::Tensor& z, const torch::Tensor& labels);
-
   /// Recomputes the sampling generator's BatchNorm statistics for its current weights (no-op
   /// without BN).
   /// Draws noise from its own generator seeded with `seed`, so the run's RNG is untouched.

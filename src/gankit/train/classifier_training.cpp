@@ -7,7 +7,9 @@
 #include "gankit/data/registry.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
+#include "gankit/nn/parameter_count.h"
 #include "gankit/system/resources.h"
+#include "gankit/train/optimizers.h"
 
 namespace gankit::train {
 
@@ -18,9 +20,6 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
-
-/// Whether mirroring an image keeps its class: true for photos of objects, false for glyphs.
-bool flips_keep_classes(const std::string& data_name) { return data_name == "cifar10"; }
 
 void validate(const ClassifierTrainingOptions& o) {
   if (o.batch_size <= 0) fail("batch size = {}: must be positive", o.batch_size);
@@ -40,11 +39,6 @@ double learning_rate(double peak, int64_t step, int64_t total) {
   const double t = static_cast<double>(step);
   const double ramp = std::min(1.0, (t + 1) / warmup);
   return peak * ramp * 0.5 * (1 + std::cos(M_PI * t / static_cast<double>(total)));
-}
-
-void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups())
-    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 }
 
 std::string describe_data(const data::DataOptions& data) {
@@ -92,7 +86,7 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
 
   auto data = options.data;
   data.split = "train";
-  data.hflip = options.hflip.value_or(flips_keep_classes(data.name));
+  data.hflip = options.hflip ? *options.hflip : data::find_data_set(data.name).mirror_keeps_class;
   if (!data.pairs.empty()) fail("data.pairs = {}: a classifier needs single labelled images", data.pairs);
   const auto seed = static_cast<uint64_t>(options.seed);
   auto loader = data::make_loader(data, {options.batch_size, seed});
@@ -100,7 +94,7 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
   if (info.num_classes < 2) {
     fail("data {}: {}; a classifier needs labelled images of at least 2 classes{}", describe_data(data),
          info.num_classes == 0 ? "has no labels" : "has one class",
-         data.name == "image-folder" ? " (put each class in its own sub-folder)" : "");
+         data::find_data_set(data.name).labels_hint);
   }
   const auto net_options = models::DomainClassifierOptions(info.channels, info.image_size, info.num_classes)
                                .width(options.width)
@@ -118,8 +112,7 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
                                 torch::optim::AdamWOptions(options.lr).weight_decay(options.weight_decay));
   const int64_t per_epoch = loader->batches_per_epoch();
   const int64_t total = options.steps > 0 ? options.steps : options.epochs * per_epoch;
-  int64_t parameters = 0;
-  for (const auto& p : net->parameters()) parameters += p.numel();
+  const int64_t parameters = nn::count_parameters(*net);
   if (log != nullptr) {
     *log
         << info.description << '\n'

@@ -12,12 +12,14 @@
 #include "gankit/checkpoint/checkpoint.h"
 #include "gankit/compat.h"
 #include "gankit/data/loader.h"
+#include "gankit/data/registry.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
 #include "gankit/io/atomic_file.h"
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/models/registry.h"
+#include "gankit/nn/parameter_count.h"
 #include "gankit/nn/sync_batch_norm.h"
 #include "gankit/parallel/group.h"
 #include "gankit/report/metrics_log.h"
@@ -75,12 +77,6 @@ class PreservedRandomState {
 std::ostream& null_stream() {
   static std::ostream stream(nullptr);
   return stream;
-}
-
-int64_t count_parameters(const torch::nn::Module& module) {
-  int64_t n = 0;
-  for (const auto& p : module.parameters()) n += p.numel();
-  return n;
 }
 
 /// One training run's state and the loop that advances it.
@@ -178,7 +174,7 @@ void Training::prepare() {
   if (model.conditional && info.num_classes < 2) {
     fail("model {} is conditional and needs labelled data, but data {}{} has no labels{}", config_.model.name,
          config_.data.name, config_.data.path.empty() ? "" : " at " + config_.data.path,
-         config_.data.name == "image-folder" ? " (put each class in its own sub-folder)" : "");
+         data::find_data_set(config_.data.name).labels_hint);
   }
   {
     nn::BuildSyncBatchNorm sync_batch_norm(group_ != nullptr && t.sync_bn);
@@ -241,8 +237,8 @@ void Training::prepare() {
                                       : std::to_string(t.batch_size);
   *out_ << info.description << '\n'
         << fmt::format("model {}: G {} + D {} parameters; {} steps of batch {}; {} threads{} on {}\n",
-                       config_.model.name, count_parameters(recipe_->generator_module()),
-                       count_parameters(recipe_->discriminator_module()), total_steps_, batch,
+                       config_.model.name, nn::count_parameters(recipe_->generator_module()),
+                       nn::count_parameters(recipe_->discriminator_module()), total_steps_, batch,
                        torch::get_num_threads(), ranks > 1 ? " per process" : "", device.str());
   if (resuming) *out_ << fmt::format("resuming {} from step {}\n", options_.run_dir.string(), start_step_);
   *out_ << std::flush;
