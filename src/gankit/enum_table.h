@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "gankit/error.h"
+
 namespace gankit {
 
 template <typename E>
@@ -31,6 +33,17 @@ class EnumTable {
     return std::nullopt;
   }
   bool contains(const std::string& name) const { return find(name).has_value(); }
+
+  /// The value named `name`; else gankit::Error "unknown WHAT 'NAME' (valid: a, b, c)".
+  E parse(const std::string& name, const char* what) const {
+    if (const auto value = find(name)) return *value;
+    fail("unknown {} '{}' (valid: {})", what, name, names());
+  }
+  /// The value of config key `key`; else gankit::Error "KEY = 'NAME': unknown (valid: a, b, c)".
+  E parse_setting(const std::string& name, const char* key) const {
+    if (const auto value = find(name)) return *value;
+    fail("{} = '{}': unknown (valid: {})", key, name, names());
+  }
 
   /// The row of `value` (every value has one).
   const EnumRow<E>& row(E value) const {

@@ -135,10 +135,7 @@ const EnumTable<MaskKind>& mask_kinds() {
   return table;
 }
 
-MaskKind parse_mask_kind(const std::string& name) {
-  if (const auto kind = mask_kinds().find(name)) return *kind;
-  fail("unknown mask kind '{}' (valid: {})", name, mask_kinds().names());
-}
+MaskKind parse_mask_kind(const std::string& name) { return mask_kinds().parse(name, "mask kind"); }
 
 const char* mask_kind_name(MaskKind kind) { return mask_kinds().name(kind); }
 

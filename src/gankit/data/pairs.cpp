@@ -25,10 +25,7 @@ const EnumTable<Pairs>& pairings() {
   return table;
 }
 
-Pairs parse_pairs(const std::string& text) {
-  if (const auto pairs = pairings().find(text)) return *pairs;
-  fail("data.pairs = '{}': unknown (valid: {})", text, pairings().names());
-}
+Pairs parse_pairs(const std::string& text) { return pairings().parse_setting(text, "data.pairs"); }
 
 const char* pairs_name(Pairs pairs) { return pairings().name(pairs); }
 
@@ -41,8 +38,7 @@ const EnumTable<Direction>& directions() {
 }
 
 bool parse_b_to_a(const std::string& direction) {
-  if (const auto parsed = directions().find(direction)) return *parsed == Direction::BtoA;
-  fail("data.direction = '{}': unknown (valid: {})", direction, directions().names());
+  return directions().parse_setting(direction, "data.direction") == Direction::BtoA;
 }
 
 torch::Tensor derive_input(const torch::Tensor& b, Pairs kind, const EdgeOptions& edges) {

@@ -31,10 +31,7 @@ const EnumTable<Fit>& fits() {
   return table;
 }
 
-Fit parse_fit(const std::string& text) {
-  if (const auto fit = fits().find(text)) return *fit;
-  fail("data.fit = '{}': unknown (valid: {})", text, fits().names());
-}
+Fit parse_fit(const std::string& text) { return fits().parse_setting(text, "data.fit"); }
 
 const char* fit_name(Fit fit) { return fits().name(fit); }
 

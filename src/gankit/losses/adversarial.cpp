@@ -17,10 +17,7 @@ const EnumTable<AdversarialLoss>& adversarial_losses() {
   return table;
 }
 
-AdversarialLoss parse_adversarial_loss(const std::string& name) {
-  if (const auto loss = adversarial_losses().find(name)) return *loss;
-  fail("unknown loss '{}' (valid: {})", name, adversarial_losses().names());
-}
+AdversarialLoss parse_adversarial_loss(const std::string& name) { return adversarial_losses().parse(name, "loss"); }
 
 torch::Tensor discriminator_loss(AdversarialLoss loss, const torch::Tensor& real_logits,
                                  const torch::Tensor& fake_logits) {

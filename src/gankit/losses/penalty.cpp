@@ -30,10 +30,7 @@ const EnumTable<Penalty>& penalties() {
   return table;
 }
 
-Penalty parse_penalty(const std::string& name) {
-  if (const auto penalty = penalties().find(name)) return *penalty;
-  fail("unknown penalty '{}' (valid: {})", name, penalties().names());
-}
+Penalty parse_penalty(const std::string& name) { return penalties().parse(name, "penalty"); }
 
 torch::Tensor gradient_penalty(const Critic& critic, const torch::Tensor& real, const torch::Tensor& fake,
                                const torch::Tensor& epsilon) {
