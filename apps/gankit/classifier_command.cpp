@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "gankit/config/config.h"
+#include "gankit/data/loader.h"
 #include "gankit/data/registry.h"
 #include "gankit/error.h"
 #include "gankit/models/domain_classifier_file.h"
@@ -128,7 +129,7 @@ void run_eval(const EvalArgs& args) {
   data.image_size = shape.image_size;
   data.channels = shape.channels;
   if (!sets_key(args.spec, "data.fit")) data.fit = loaded.info.data.fit;
-  const auto test = train::load_test_split(data);
+  const auto test = data::load_held_out(data);
   const std::string where = data.path.empty() ? data.name : fmt::format("{} at {}", data.name, data.path);
   if (!test.images.defined()) fail("data {}: has no held-out (test) split to evaluate on", where);
   if (!test.labels.defined()) fail("data {}: has no labels to evaluate against", where);

@@ -161,6 +161,29 @@ TEST(Inpainting, CompletesOnlyTheHoleAndChecksTheMask) {
   EXPECT_NE(translate.err.find("is a 'inpaint' checkpoint; `gankit translate`"), std::string::npos) << translate.err;
 }
 
+TEST(HeldOut, InpaintingOnAFlatFolderLogsNoHeldOutMetricsAndSaysSo) {
+  // A flat folder reads the same images for either split: they are training images, never
+  // scored as held-out ones.
+  test::TempDir dir;
+  fs::create_directories(dir / "faces");
+  for (int i = 0; i < 16; ++i) {
+    io::write_png(dir / "faces" / fmt::format("{:02}.png", i), torch::full({3, 16, 16}, 15 * i, torch::kUInt8));
+  }
+  auto config = tiny("inpaint-celeba");
+  config.set("data.name=image-folder");
+  config.set("data.path=\"" + (dir / "faces").string() + "\"");
+  config.set("data.holdout=0");
+  config.set("data.fit=none");
+  std::ostringstream log;
+  train::TrainerOptions options;
+  options.run_dir = dir / "run";
+  options.out = &log;
+  EXPECT_EQ(train::train(config, options).step, 4);
+  EXPECT_NE(log.str().find("held out: none"), std::string::npos) << log.str();
+  EXPECT_TRUE(last_record_with(dir / "run", "hole_psnr").is_null());
+  EXPECT_TRUE(fs::exists(dir / "run/samples/step_000004.png"));  // previews the training images
+}
+
 TEST(ModelRegistry, ImageToImageRowsAreNotNoiseToImageGans) {
   for (const char* name : {"pix2pix", "inpaint"}) {
     const auto& entry = models::find_model(name);

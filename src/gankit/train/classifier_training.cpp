@@ -47,19 +47,6 @@ std::string describe_data(const data::DataOptions& data) {
 
 }  // namespace
 
-data::ImageSet load_test_split(const data::DataOptions& data) {
-  auto test = data;
-  test.split = "test";
-  try {
-    // A set without split folders reads as a whole for either split: that is no held-out data.
-    const auto part = data::read_data_set(test).part;
-    if (part != "test" && part != "val") return {};
-  } catch (const gankit::Error&) {
-    return {};
-  }
-  return data::load_images(test);
-}
-
 ClassifierAccuracy evaluate_classifier(models::DomainClassifier& net, const data::ImageSet& set,
                                        int64_t batch_size) {
   TORCH_CHECK(set.images.defined() && set.labels.defined(), "evaluate_classifier: needs labelled images");
@@ -104,7 +91,7 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
     fail("data.image_size = {}: the classifier needs a multiple of {} (e.g. 32)", info.image_size, multiple);
   }
   // Read before training, so the first lines say whether there is anything to measure.
-  const auto held_out = load_test_split(data);
+  const auto held_out = data::load_held_out(data);
 
   torch::manual_seed(seed);
   models::DomainClassifier net(net_options);

@@ -52,11 +52,13 @@ Inpainting::Inpainting(const config::Config& config, const data::DataInfo& info,
   optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_);
   optimizer_d_ = make_optimizer(config.train, critic_->parameters(), lr_d_);
   held_out_ = data::load_held_out(config.data).images;
+  if (held_out_.defined() && held_out_.size(0) > 0) preview_ = held_out_.narrow(0, 0, std::min<int64_t>(6, held_out_.size(0)));
 }
 
 StepStats Inpainting::train_step(data::Loader& loader) {
   const auto real = loader.next().images.to(device_, /*non_blocking=*/true);
   const int64_t n = real.size(0), size = real.size(2);
+  if (!preview_.defined()) preview_ = data::from_unit_range(real.narrow(0, 0, std::min<int64_t>(6, n)).cpu());
   // Data-parallel: each rank its rows of the global batch's holes, as for noise.
   const auto masks =
       parallel::draw_rows(n, [&](int64_t rows) { return training_masks(mask_kind_, rows, size); }).to(device_);
@@ -100,10 +102,9 @@ StepStats Inpainting::train_step(data::Loader& loader) {
 }
 
 void Inpainting::write_progress_image(const std::filesystem::path& png) {
-  if (!held_out_.defined() || held_out_.size(0) == 0) return;
-  const int64_t k = std::min<int64_t>(6, held_out_.size(0));
-  const auto originals = held_out_.narrow(0, 0, k);
-  const auto masks = center_masks(k, originals.size(2));
+  if (!preview_.defined()) return;
+  const auto& originals = preview_;
+  const auto masks = center_masks(originals.size(0), originals.size(2));
   const auto completed = data::from_unit_range(models::complete(generator_, data::to_unit_range(originals), masks));
   const auto masked = (originals.to(torch::kFloat) * (1 - masks)).to(torch::kUInt8);
   const auto rows = torch::stack({masked, completed, originals}, 1).flatten(0, 1);  // masked | output | original
@@ -137,6 +138,10 @@ Evaluation Inpainting::evaluate() {
   }
   evaluation.insert(evaluation.end(), baselines_.begin(), baselines_.end());
   return evaluation;
+}
+
+std::string Inpainting::missing_held_out() const {
+  return no_held_out_line(held_out_);
 }
 
 void Inpainting::save(torch::serialize::OutputArchive& archive) const {

@@ -29,12 +29,14 @@ class Inpainting : public Recipe {
   StepStats train_step(data::Loader& loader) override;
   std::pair<double, double> learning_rates() const override { return {lr_g_, lr_d_}; }
 
-  /// Rows of masked input | completed output | original for the first held-out images.
+  /// Rows of masked input | completed output | original for the first held-out images (the first
+  /// training batch's when there are none).
   void write_progress_image(const std::filesystem::path& png) override;
   /// On the held-out images with a centre hole: hole_psnr, ssim, hole_l1 of G's completions, and
   /// the same for two baselines, mean fill (the known pixels' mean colour) and nearest fill (the
   /// nearest known pixel).
   Evaluation evaluate() override;
+  std::string missing_held_out() const override;
 
   void save(torch::serialize::OutputArchive& archive) const override;
   void load(torch::serialize::InputArchive& archive) override;
@@ -52,6 +54,7 @@ class Inpainting : public Recipe {
   double lr_g_, lr_d_;
   torch::Device device_;
   torch::Tensor held_out_;       // [M,C,S,S] uint8, may be undefined
+  torch::Tensor preview_;        // [K,C,S,S] uint8: the first held-out images, else the first training batch's
   Evaluation baselines_;         // computed once
 };
 

@@ -109,6 +109,10 @@ Evaluation Pix2pix::evaluate() {
           {"held_out", static_cast<double>(held_out_inputs_.size(0))}};
 }
 
+std::string Pix2pix::missing_held_out() const {
+  return no_held_out_line(held_out_inputs_);
+}
+
 void Pix2pix::save(torch::serialize::OutputArchive& archive) const {
   save_players(archive, *generator_, *discriminator_, *optimizer_g_, *optimizer_d_);
 }

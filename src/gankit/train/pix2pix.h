@@ -33,6 +33,7 @@ class Pix2pix : public Recipe {
   /// Held-out L1 (in [0,1] pixel units) and SSIM of G's outputs, next to two baselines: returning
   /// the input (l1_input) and blank images (l1_blank_grey, l1_blank_white, l1_blank_black).
   Evaluation evaluate() override;
+  std::string missing_held_out() const override;
 
   void save(torch::serialize::OutputArchive& archive) const override;
   void load(torch::serialize::InputArchive& archive) override;

@@ -46,6 +46,9 @@ class Recipe : public checkpoint::TrainingState {
   virtual void write_progress_image(const std::filesystem::path& png) = 0;
   /// Metrics on held-out data; empty when the recipe has none.
   virtual Evaluation evaluate() { return {}; }
+  /// For the run banner: a line saying why there will be no held-out metrics, when a recipe that
+  /// evaluates on held-out data found none; else "".
+  virtual std::string missing_held_out() const { return {}; }
   /// `n` images from the sampling generator, uint8 [N,C,H,W] on the CPU, for noise drawn from
   /// `seed` (conditional models: labels [N], the classes in turn), for FID during training. An
   /// undefined images tensor for recipes that do not generate from noise.
@@ -59,6 +62,10 @@ class Recipe : public checkpoint::TrainingState {
     return {&generator_module(), &discriminator_module()};
   }
 };
+
+/// Recipe::missing_held_out's line for a recipe whose held-out images are `held_out` (undefined or
+/// empty: none).
+std::string no_held_out_line(const torch::Tensor& held_out);
 
 /// Writes G, D and their optimisers under the keys generator, discriminator, optimizer_g,
 /// optimizer_d; load_players reads them back. Shared by every two-player recipe.

@@ -240,6 +240,7 @@ void Training::prepare() {
                        config_.model.name, nn::count_parameters(recipe_->generator_module()),
                        nn::count_parameters(recipe_->discriminator_module()), total_steps_, batch,
                        torch::get_num_threads(), ranks > 1 ? " per process" : "", device.str());
+  if (const auto note = recipe_->missing_held_out(); !note.empty()) *out_ << note << '\n';
   if (resuming) *out_ << fmt::format("resuming {} from step {}\n", options_.run_dir.string(), start_step_);
   *out_ << std::flush;
   progress_ = std::make_unique<ProgressReporter>(*out_, options_.interactive, start_step_, total_steps_);
