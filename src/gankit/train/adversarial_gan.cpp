@@ -17,14 +17,14 @@ namespace gankit::train {
 
 AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models::Generator> average_generator,
                                const config::TrainOptions& options, int64_t z_dim, int64_t num_classes,
-                               torch::Device device)
+                               torch::Device device, parallel::Group* group)
     : networks_(std::move(networks)),
       average_generator_(options.ema > 0 ? std::move(average_generator) : nullptr),
       ema_decay_(options.ema),
       optimizer_g_(make_optimizer(options, (networks_.generator->to(device), networks_.generator->parameters()),
-                                  options.lr_g)),
+                                  options.lr_g, group)),
       optimizer_d_(make_optimizer(
-          options, (networks_.discriminator->to(device), networks_.discriminator->parameters()), options.lr_d)),
+          options, (networks_.discriminator->to(device), networks_.discriminator->parameters()), options.lr_d, group)),
       loss_(losses::parse_adversarial_loss(options.loss)),
       penalty_(losses::parse_penalty(options.penalty)),
       penalty_weight_(options.penalty_weight),
@@ -41,7 +41,7 @@ AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models
       lr_d_(options.lr_d),
       seed_(static_cast<uint64_t>(options.seed)),
       // The global batch: a data-parallel run refreshes G's statistics as one process would.
-      batch_size_(options.batch_size * (parallel::current_group() ? parallel::current_group()->size() : 1)) {
+      batch_size_(options.batch_size * (group != nullptr ? group->size() : 1)) {
   TORCH_CHECK(options.ema == 0 || average_generator_, "train.ema needs an average generator");
   if (penalty_ != losses::Penalty::None && nn::has_batchnorm(*networks_.discriminator)) {
     fail("train.penalty = {}: this model's discriminator has BatchNorm, which mixes a batch's images, so a "

@@ -20,9 +20,11 @@ namespace gankit::train {
 class AdversarialGan : public Recipe {
  public:
   /// `average_generator` (same architecture as G, or null) receives the moving average of G's
-  /// weights when options.ema > 0; sampling then uses it.
+  /// weights when options.ema > 0; sampling then uses it. `group`: the data-parallel group this
+  /// process trains in, or null.
   AdversarialGan(models::Networks networks, std::shared_ptr<models::Generator> average_generator,
-                 const config::TrainOptions& options, int64_t z_dim, int64_t num_classes, torch::Device device);
+                 const config::TrainOptions& options, int64_t z_dim, int64_t num_classes, torch::Device device,
+                 parallel::Group* group);
 
   /// n_critic discriminator updates (one batch each), then one generator update that reuses the
   /// last fake batch, as pytorch/examples dcgan does. Returns loss_d, loss_g, d_real, d_fake;

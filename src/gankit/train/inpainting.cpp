@@ -33,7 +33,8 @@ torch::Tensor unit(const torch::Tensor& u8) { return u8.to(torch::kFloat) / 255.
 
 }  // namespace
 
-Inpainting::Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device)
+Inpainting::Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device,
+                        parallel::Group* group)
     : loss_(losses::parse_adversarial_loss(config.train.loss)),
       penalty_(losses::parse_penalty(config.train.penalty)),
       penalty_weight_(config.train.penalty_weight),
@@ -49,8 +50,8 @@ Inpainting::Inpainting(const config::Config& config, const data::DataInfo& info,
   critic_ = networks.critic;
   generator_->to(device);
   critic_->to(device);
-  optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_);
-  optimizer_d_ = make_optimizer(config.train, critic_->parameters(), lr_d_);
+  optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_, group);
+  optimizer_d_ = make_optimizer(config.train, critic_->parameters(), lr_d_, group);
   held_out_ = data::load_held_out(config.data).images;
   if (held_out_.defined() && held_out_.size(0) > 0) preview_ = held_out_.narrow(0, 0, std::min<int64_t>(6, held_out_.size(0)));
 }

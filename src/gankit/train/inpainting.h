@@ -21,7 +21,7 @@ class Inpainting : public Recipe {
  public:
   /// Trains on `info`'s images with holes of kind train.mask; evaluates on the held-out images
   /// (data.split = test) with a centre hole of half the image's side.
-  Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device);
+  Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device, parallel::Group* group);
 
   models::ModelKind kind() const override { return models::ModelKind::Inpainting; }
   /// One critic update (+ penalty) on real vs composited images, then one G update. Returns

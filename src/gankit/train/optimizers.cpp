@@ -14,9 +14,8 @@ struct OptimizerType {
 }  // namespace
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const config::TrainOptions& options,
-                                                        std::vector<torch::Tensor> parameters, double lr) {
-  // Inside a data-parallel group, the optimiser averages the ranks' gradients before each step.
-  parallel::Group* group = parallel::current_group();
+                                                        std::vector<torch::Tensor> parameters, double lr,
+                                                        parallel::Group* group) {
   auto build = [&](auto tag, auto optimizer_options) -> std::unique_ptr<torch::optim::Optimizer> {
     using Optimizer = typename decltype(tag)::type;
     if (group != nullptr && group->size() > 1) {

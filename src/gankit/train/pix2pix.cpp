@@ -11,7 +11,8 @@
 
 namespace gankit::train {
 
-Pix2pix::Pix2pix(const config::Config& config, const data::DataInfo& info, torch::Device device)
+Pix2pix::Pix2pix(const config::Config& config, const data::DataInfo& info, torch::Device device,
+                  parallel::Group* group)
     : loss_(losses::parse_adversarial_loss(config.train.loss)),
       l1_weight_(config.train.l1_weight),
       lr_g_(config.train.lr_g),
@@ -26,8 +27,8 @@ Pix2pix::Pix2pix(const config::Config& config, const data::DataInfo& info, torch
   discriminator_ = networks.discriminator;
   generator_->to(device);
   discriminator_->to(device);
-  optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_);
-  optimizer_d_ = make_optimizer(config.train, discriminator_->parameters(), lr_d_);
+  optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_, group);
+  optimizer_d_ = make_optimizer(config.train, discriminator_->parameters(), lr_d_, group);
 
   auto held_out = data::load_held_out(config.data);
   held_out_inputs_ = held_out.images;

@@ -13,6 +13,10 @@
 #include "gankit/data/loader.h"
 #include "gankit/models/model_kind.h"
 
+namespace gankit::parallel {
+class Group;
+}
+
 namespace gankit::train {
 
 /// Named scalars of one step, kept as 0-dim tensors: converting to numbers forces a sync, so

@@ -178,7 +178,7 @@ void Training::prepare() {
   }
   {
     nn::BuildSyncBatchNorm sync_batch_norm(group_ != nullptr && t.sync_bn);
-    recipe_ = make_recipe(config_, info, device);
+    recipe_ = make_recipe(config_, info, device, group_);
   }
   const int64_t steps_per_epoch = std::max<int64_t>(1, loader_->batches_per_epoch() / recipe_->batches_per_step());
   total_steps_ = t.steps > 0 ? t.steps : t.epochs * steps_per_epoch;
