@@ -92,7 +92,25 @@ class Training {
   TrainResult run();
 
  private:
+  /// Sets the run up: the steps below, in order.
   void prepare();
+  /// Rank 0: resolves and checks the config and whether to resume; the others receive both.
+  bool decide_setup();
+  /// Threads, device and seed of this process.
+  torch::Device configure_process();
+  /// The loader, and what the data decides (shape, resolved channels and size).
+  void open_data();
+  /// The recipe, the run's length and the FID monitor.
+  void build_recipe(torch::Device device);
+  /// Restores the recipe, RNG state and loader position from the latest checkpoint.
+  void restore();
+  /// The best FID of the resumed run so far, from metrics.jsonl.
+  void restore_best_fid();
+  void print_banner(torch::Device device, bool resuming);
+  /// One step and what follows it (logging, grids, evaluation, checkpoints).
+  void advance(int64_t& step, std::vector<std::pair<std::string, torch::Tensor>>& sums);
+  /// The run's result after the loop, with its closing message.
+  TrainResult finish(int64_t step);
   /// Images one step consumes over all ranks.
   double global_batch() const {
     return static_cast<double>(config_.train.batch_size * recipe_->batches_per_step() * (group_ ? group_->size() : 1));
@@ -133,6 +151,12 @@ class Training {
   int64_t start_step_ = 0;
   int64_t total_steps_ = 0;
   int64_t saved_at_ = -1;
+  /// Steps and their seconds: since the last metrics line, and over the whole run.
+  struct Timing {
+    int64_t steps = 0;
+    double seconds = 0;
+  };
+  Timing window_, timed_;
   TrainResult result_;
 };
 
@@ -144,45 +168,73 @@ void Training::receive_setup(bool& resuming) {
 }
 
 void Training::prepare() {
-  bool resuming = false;
   checkpoint_path_ = options_.run_dir / "checkpoints" / "latest.pt";
-  if (lead_) {
-    config_.apply_model_recipe();
-    config_.validate();
-    resuming = options_.resume && fs::exists(checkpoint_path_);
-    if (!options_.resume && fs::exists(checkpoint_path_)) {
-      fail("{}: already holds a run; pass --resume to continue it, or choose another --out",
-           options_.run_dir.string());
-    }
-  } else {
-    receive_setup(resuming);  // rank 0 decides the config and whether to resume
+  const bool resuming = decide_setup();
+  const torch::Device device = configure_process();
+  open_data();
+  build_recipe(device);
+  if (group_ && lead_) {
+    published_setup_ = true;
+    group_->publish("setup", nlohmann::json{{"config", config_.to_toml()}, {"resuming", resuming}}.dump());
   }
-  const auto& t = config_.train;
+  if (resuming) restore();
+  if (group_) make_replicas_identical();
+  if (fid_monitor_ && resuming) restore_best_fid();
+  if (lead_) {
+    fs::create_directories(options_.run_dir / "samples");
+    io::write_file_atomically(options_.run_dir / "config.toml", config_.to_toml());
+    recorder_ = std::make_unique<report::RunRecorder>(options_.run_dir, config_.report, resuming ? start_step_ : -1);
+  }
+  print_banner(device, resuming);
+  progress_ = std::make_unique<ProgressReporter>(*out_, options_.interactive, start_step_, total_steps_);
+}
 
+bool Training::decide_setup() {
+  bool resuming = false;
+  if (!lead_) {
+    receive_setup(resuming);  // rank 0 decides the config and whether to resume
+    return resuming;
+  }
+  config_.apply_model_recipe();
+  config_.validate();
+  if (!options_.resume && fs::exists(checkpoint_path_)) {
+    fail("{}: already holds a run; pass --resume to continue it, or choose another --out",
+         options_.run_dir.string());
+  }
+  return options_.resume && fs::exists(checkpoint_path_);
+}
+
+torch::Device Training::configure_process() {
+  const auto& t = config_.train;
   torch::set_num_threads(static_cast<int>(t.threads > 0 ? t.threads : system::available_cores()));
   const torch::Device device = resolve_device(t.device, options_.cuda_device);
   torch::manual_seed(static_cast<uint64_t>(t.seed));
+  return device;
+}
 
+void Training::open_data() {
+  const auto& t = config_.train;
   const int64_t ranks = group_ ? group_->size() : 1;
   loader_ = data::make_loader(config_.data, {t.batch_size, static_cast<uint64_t>(t.seed), group_ ? group_->rank() : 0, ranks});
   const auto& info = loader_->info();
   shape_ = {info.channels, info.image_size, info.num_classes};
   config_.data.channels = info.channels;  // the resolved config records what the run really used
   config_.data.image_size = info.image_size;
-
-  const auto& model = models::find_model(config_.model.name);
-  if (model.conditional && info.num_classes < 2) {
+  if (models::find_model(config_.model.name).conditional && info.num_classes < 2) {
     fail("model {} is conditional and needs labelled data, but data {}{} has no labels{}", config_.model.name,
          config_.data.name, config_.data.path.empty() ? "" : " at " + config_.data.path,
          data::find_data_set(config_.data.name).labels_hint);
   }
+}
+
+void Training::build_recipe(torch::Device device) {
+  const auto& t = config_.train;
   {
     nn::BuildSyncBatchNorm sync_batch_norm(group_ != nullptr && t.sync_bn);
-    recipe_ = make_recipe(config_, info, device, group_);
+    recipe_ = make_recipe(config_, loader_->info(), device, group_);
   }
   const int64_t steps_per_epoch = std::max<int64_t>(1, loader_->batches_per_epoch() / recipe_->batches_per_step());
   total_steps_ = t.steps > 0 ? t.steps : t.epochs * steps_per_epoch;
-
   if (lead_ && !t.eval_features.empty()) {
     if (!models::generates_from_noise(recipe_->kind())) {
       fail("train.eval_features: FID during training needs a model that generates from noise; {} is a {} model",
@@ -190,52 +242,46 @@ void Training::prepare() {
     }
     fid_monitor_ = std::make_unique<FidMonitor>(t.eval_features, config_.data, t.eval_samples);
   }
-  if (group_ && lead_) {
-    published_setup_ = true;
-    group_->publish("setup", nlohmann::json{{"config", config_.to_toml()}, {"resuming", resuming}}.dump());
-  }
+}
 
-  if (resuming) {
-    // Every rank restores from rank 0's file: the others may not share its disk.
-    auto opened = !group_ ? checkpoint::open_checkpoint(checkpoint_path_)
-                              : checkpoint::open_checkpoint_bytes(group_->broadcast_bytes(lead_ ? io::read_file_bytes(checkpoint_path_, "checkpoint") : ""),
-                                                      checkpoint_path_.string());
-    const auto& saved = opened.header.shape;
-    if (saved.channels != shape_.channels || saved.image_size != shape_.image_size ||
-        saved.num_classes != shape_.num_classes) {
-      fail("{}: was trained on {}x{}x{} images ({} classes), the data now gives {}x{}x{} ({} classes)",
-           checkpoint_path_.string(), saved.channels, saved.image_size, saved.image_size, saved.num_classes,
-           shape_.channels, shape_.image_size, shape_.image_size, shape_.num_classes);
-    }
-    try {
-      checkpoint::restore_training_state(opened, *recipe_);
-    } catch (const c10::Error& e) {
-      fail("{}: does not match model {} ({})", checkpoint_path_.string(), config_.model.name,
-           std::string(e.what_without_backtrace()).substr(0, 200));
-    }
-    start_step_ = opened.header.step;
-    loader_->seek(opened.header.batches_seen);
+void Training::restore() {
+  // Every rank restores from rank 0's file: the others may not share its disk.
+  auto opened = !group_ ? checkpoint::open_checkpoint(checkpoint_path_)
+                        : checkpoint::open_checkpoint_bytes(
+                              group_->broadcast_bytes(lead_ ? io::read_file_bytes(checkpoint_path_, "checkpoint") : ""),
+                              checkpoint_path_.string());
+  const auto& saved = opened.header.shape;
+  if (saved.channels != shape_.channels || saved.image_size != shape_.image_size ||
+      saved.num_classes != shape_.num_classes) {
+    fail("{}: was trained on {}x{}x{} images ({} classes), the data now gives {}x{}x{} ({} classes)",
+         checkpoint_path_.string(), saved.channels, saved.image_size, saved.image_size, saved.num_classes,
+         shape_.channels, shape_.image_size, shape_.image_size, shape_.num_classes);
   }
-  if (group_) make_replicas_identical();
+  try {
+    checkpoint::restore_training_state(opened, *recipe_);
+  } catch (const c10::Error& e) {
+    fail("{}: does not match model {} ({})", checkpoint_path_.string(), config_.model.name,
+         std::string(e.what_without_backtrace()).substr(0, 200));
+  }
+  start_step_ = opened.header.step;
+  loader_->seek(opened.header.batches_seen);
+}
 
-  if (fid_monitor_ && resuming) {
-    // The best FID of the run so far, from the lines the resumed log keeps.
-    for (const auto& record : report::MetricsLog::read(options_.run_dir / "metrics.jsonl")) {
-      if (record.contains("fid") && record.value("step", int64_t{0}) <= start_step_) {
-        best_fid_ = std::min(best_fid_, record["fid"].get<double>());
-      }
+void Training::restore_best_fid() {
+  // The best FID of the run so far, from the lines the resumed log keeps.
+  for (const auto& record : report::MetricsLog::read(options_.run_dir / "metrics.jsonl")) {
+    if (record.contains("fid") && record.value("step", int64_t{0}) <= start_step_) {
+      best_fid_ = std::min(best_fid_, record["fid"].get<double>());
     }
   }
+}
 
-  if (lead_) {
-    fs::create_directories(options_.run_dir / "samples");
-    io::write_file_atomically(options_.run_dir / "config.toml", config_.to_toml());
-    recorder_ = std::make_unique<report::RunRecorder>(options_.run_dir, config_.report, resuming ? start_step_ : -1);
-  }
-
+void Training::print_banner(torch::Device device, bool resuming) {
+  const auto& t = config_.train;
+  const int64_t ranks = group_ ? group_->size() : 1;
   const std::string batch = ranks > 1 ? fmt::format("{} ({} processes x {})", t.batch_size * ranks, ranks, t.batch_size)
                                       : std::to_string(t.batch_size);
-  *out_ << info.description << '\n'
+  *out_ << loader_->info().description << '\n'
         << fmt::format("model {}: G {} + D {} parameters; {} steps of batch {}; {} threads{} on {}\n",
                        config_.model.name, nn::count_parameters(recipe_->generator_module()),
                        nn::count_parameters(recipe_->discriminator_module()), total_steps_, batch,
@@ -243,7 +289,6 @@ void Training::prepare() {
   if (const auto note = recipe_->missing_held_out(); !note.empty()) *out_ << note << '\n';
   if (resuming) *out_ << fmt::format("resuming {} from step {}\n", options_.run_dir.string(), start_step_);
   *out_ << std::flush;
-  progress_ = std::make_unique<ProgressReporter>(*out_, options_.interactive, start_step_, total_steps_);
 }
 
 std::vector<torch::Tensor> replicated_tensors(const Recipe& recipe, bool with_buffers) {
@@ -381,10 +426,7 @@ TrainResult Training::run() {
     }
     throw;
   }
-  const auto& t = config_.train;
   std::vector<std::pair<std::string, torch::Tensor>> sums;
-  int64_t window_steps = 0, timed_steps = 0;
-  double window_seconds = 0, timed_seconds = 0;
   int64_t step = start_step_;
   while (step < total_steps_) {
     bool stop = options_.stop != nullptr && options_.stop->load();
@@ -393,34 +435,43 @@ TrainResult Training::run() {
       result_.interrupted = true;
       break;
     }
-    const auto step_start = Clock::now();  // times the step itself, data wait included
-    auto stats = recipe_->train_step(*loader_);
-    window_seconds += std::chrono::duration<double>(Clock::now() - step_start).count();
-    ++step, ++window_steps;
-    recipe_->end_step(step, total_steps_);
-    if (sums.empty()) {
-      sums = std::move(stats.scalars);
-    } else {
-      for (size_t i = 0; i < sums.size(); ++i) sums[i].second = sums[i].second + stats.scalars[i].second;
-    }
-    progress_->tick(step);
-    const bool last = step == total_steps_;
-    if (step % t.log_every == 0 || last) {
-      log_step(step, sums, window_steps, window_seconds);
-      timed_steps += window_steps, timed_seconds += window_seconds;
-      window_steps = 0, window_seconds = 0;
-    }
-    if ((t.sample_every > 0 && step % t.sample_every == 0) || last) alone([&] { write_grid(step); });
-    if ((t.eval_every > 0 && step % t.eval_every == 0) || last) alone([&] { evaluate(step); });
-    if ((t.checkpoint_every > 0 && step % t.checkpoint_every == 0) || last) save(step);
+    advance(step, sums);
   }
+  return finish(step);
+}
+
+void Training::advance(int64_t& step, std::vector<std::pair<std::string, torch::Tensor>>& sums) {
+  const auto& t = config_.train;
+  const auto step_start = Clock::now();  // times the step itself, data wait included
+  auto stats = recipe_->train_step(*loader_);
+  window_.seconds += std::chrono::duration<double>(Clock::now() - step_start).count();
+  ++step, ++window_.steps;
+  recipe_->end_step(step, total_steps_);
+  if (sums.empty()) {
+    sums = std::move(stats.scalars);
+  } else {
+    for (size_t i = 0; i < sums.size(); ++i) sums[i].second = sums[i].second + stats.scalars[i].second;
+  }
+  progress_->tick(step);
+  const bool last = step == total_steps_;
+  if (step % t.log_every == 0 || last) {
+    log_step(step, sums, window_.steps, window_.seconds);
+    timed_.steps += window_.steps, timed_.seconds += window_.seconds;
+    window_ = {};
+  }
+  if ((t.sample_every > 0 && step % t.sample_every == 0) || last) alone([&] { write_grid(step); });
+  if ((t.eval_every > 0 && step % t.eval_every == 0) || last) alone([&] { evaluate(step); });
+  if ((t.checkpoint_every > 0 && step % t.checkpoint_every == 0) || last) save(step);
+}
+
+TrainResult Training::finish(int64_t step) {
   if (result_.interrupted && saved_at_ != step && step > start_step_) save(step);
   if (recorder_) {
     result_.report = recorder_->refresh({result_.interrupted ? "interrupted" : "finished", step, total_steps_});
   }
   result_.step = step;
   result_.total_steps = total_steps_;
-  result_.images_per_s = timed_seconds > 0 ? timed_steps * global_batch() / timed_seconds : 0;
+  result_.images_per_s = timed_.seconds > 0 ? timed_.steps * global_batch() / timed_.seconds : 0;
   if (group_ && saved_at_ >= 0) {  // every save compared the ranks' weights first
     progress_->message(fmt::format("{} processes: weights identical on every rank at step {}", group_->size(),
                                    saved_at_));
