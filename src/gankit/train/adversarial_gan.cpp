@@ -90,56 +90,79 @@ torch::Tensor AdversarialGan::penalty(const torch::Tensor& real, const torch::Te
 }
 
 StepStats AdversarialGan::train_step(data::Loader& loader) {
-  auto& g = *networks_.generator;
-  auto& d = *networks_.discriminator;
-  g.train();
-  d.train();
+  networks_.generator->train();
+  networks_.discriminator->train();
   StepStats extra;  // penalty and class statistics, after the four standard ones
-  torch::Tensor loss_d, fake, fake_labels;
-  models::Scores real_scores, fake_scores;
+  CriticStep critic;
   for (int64_t i = 0; i < n_critic_; ++i) {
     extra.scalars.clear();
-    data::Batch batch = loader.next();
-    const auto real = batch.images.to(device_, /*non_blocking=*/true);
-    const auto real_labels =
-        num_classes_ > 0 && batch.labels.defined() ? batch.labels.to(device_) : torch::Tensor();
-    const int64_t n = real.size(0);
-
-    // D update. Real and fake go through D separately, so D's BatchNorm sees pure batches.
-    optimizer_d_->zero_grad();
-    real_scores = d.score(augment(real), real_labels);
-    fake_labels = sample_labels(n);
-    const auto z = parallel::draw_rows(n, [&](int64_t rows) { return torch::randn({rows, z_dim_}, real.options()); });
-    fake = g.forward(z, fake_labels);
-    fake_scores = d.score(augment(fake.detach()), fake_labels);
-    if (label_smoothing_ > 0 || label_noise_ > 0) {
-      const auto [real_targets, fake_targets] =
-          losses::discriminator_targets(n, label_smoothing_, label_noise_, device_);
-      loss_d = losses::discriminator_loss(loss_, real_scores.logits, fake_scores.logits, real_targets, fake_targets);
-    } else {
-      loss_d = losses::discriminator_loss(loss_, real_scores.logits, fake_scores.logits);
-    }
-    if (real_scores.class_logits.defined()) {
-      // AC-GAN: D also learns to tell the class, of real images and of G's.
-      auto class_loss = torch::nn::functional::cross_entropy(real_scores.class_logits, real_labels);
-      if (fake_class_loss_) {
-        class_loss = class_loss + torch::nn::functional::cross_entropy(fake_scores.class_logits, fake_labels);
-      }
-      extra.scalars.emplace_back("class_loss_d", class_loss.detach());
-      extra.scalars.emplace_back(
-          "class_acc_real", (real_scores.class_logits.argmax(1) == real_labels).to(torch::kFloat).mean());
-      loss_d = loss_d + class_loss;
-    }
-    if (penalty_ != losses::Penalty::None) loss_d = loss_d + penalty(real, fake, real_labels, extra);
-    loss_d.backward();
-    optimizer_d_->step();
-    if (clip_ > 0) {
-      torch::NoGradGuard no_grad;
-      for (auto& p : d.parameters()) p.clamp_(-clip_, clip_);
-    }
+    critic = critic_step(loader.next(), extra);
   }
+  const auto loss_g = generator_step(critic.fake, critic.fake_labels, extra);
+  StepStats stats{{{"loss_d", critic.loss.detach()},
+                   {"loss_g", loss_g.detach()},
+                   {"d_real", losses::discriminator_score(loss_, critic.real_scores.logits.detach())},
+                   {"d_fake", losses::discriminator_score(loss_, critic.fake_scores.logits.detach())}}};
+  for (auto& scalar : extra.scalars) stats.scalars.push_back(std::move(scalar));
+  return stats;
+}
 
+AdversarialGan::CriticStep AdversarialGan::critic_step(const data::Batch& batch, StepStats& extra) {
+  auto& g = *networks_.generator;
+  auto& d = *networks_.discriminator;
+  const auto real = batch.images.to(device_, /*non_blocking=*/true);
+  const auto real_labels = num_classes_ > 0 && batch.labels.defined() ? batch.labels.to(device_) : torch::Tensor();
+  const int64_t n = real.size(0);
+
+  // D update. Real and fake go through D separately, so D's BatchNorm sees pure batches.
+  CriticStep step;
+  optimizer_d_->zero_grad();
+  step.real_scores = d.score(augment(real), real_labels);
+  step.fake_labels = sample_labels(n);
+  const auto z = parallel::draw_rows(n, [&](int64_t rows) { return torch::randn({rows, z_dim_}, real.options()); });
+  step.fake = g.forward(z, step.fake_labels);
+  step.fake_scores = d.score(augment(step.fake.detach()), step.fake_labels);
+  step.loss = adversarial_loss_d(step.real_scores.logits, step.fake_scores.logits);
+  if (step.real_scores.class_logits.defined()) {
+    step.loss = step.loss + class_loss_d(step.real_scores, real_labels, step.fake_scores, step.fake_labels, extra);
+  }
+  if (penalty_ != losses::Penalty::None) step.loss = step.loss + penalty(real, step.fake, real_labels, extra);
+  step.loss.backward();
+  optimizer_d_->step();
+  if (clip_ > 0) {
+    torch::NoGradGuard no_grad;
+    for (auto& p : d.parameters()) p.clamp_(-clip_, clip_);
+  }
+  return step;
+}
+
+torch::Tensor AdversarialGan::adversarial_loss_d(const torch::Tensor& real_logits, const torch::Tensor& fake_logits) {
+  if (label_smoothing_ > 0 || label_noise_ > 0) {
+    const auto [real_targets, fake_targets] =
+        losses::discriminator_targets(real_logits.size(0), label_smoothing_, label_noise_, device_);
+    return losses::discriminator_loss(loss_, real_logits, fake_logits, real_targets, fake_targets);
+  }
+  return losses::discriminator_loss(loss_, real_logits, fake_logits);
+}
+
+torch::Tensor AdversarialGan::class_loss_d(const models::Scores& real_scores, const torch::Tensor& real_labels,
+                                           const models::Scores& fake_scores, const torch::Tensor& fake_labels,
+                                           StepStats& extra) {
+  // AC-GAN: D also learns to tell the class, of real images and of G's.
+  auto class_loss = torch::nn::functional::cross_entropy(real_scores.class_logits, real_labels);
+  if (fake_class_loss_) {
+    class_loss = class_loss + torch::nn::functional::cross_entropy(fake_scores.class_logits, fake_labels);
+  }
+  extra.scalars.emplace_back("class_loss_d", class_loss.detach());
+  extra.scalars.emplace_back("class_acc_real",
+                             (real_scores.class_logits.argmax(1) == real_labels).to(torch::kFloat).mean());
+  return class_loss;
+}
+
+torch::Tensor AdversarialGan::generator_step(const torch::Tensor& fake, const torch::Tensor& fake_labels,
+                                             StepStats& extra) {
   // G update on the last fake batch, scored by the freshly updated D.
+  auto& d = *networks_.discriminator;
   optimizer_g_->zero_grad();
   torch::Tensor loss_g;
   {
@@ -154,14 +177,8 @@ StepStats AdversarialGan::train_step(data::Loader& loader) {
     loss_g.backward();
   }
   optimizer_g_->step();
-  if (average_generator_) update_weight_average(*average_generator_, g, ema_decay_, ema_updates_++);
-
-  StepStats stats{{{"loss_d", loss_d.detach()},
-                   {"loss_g", loss_g.detach()},
-                   {"d_real", losses::discriminator_score(loss_, real_scores.logits.detach())},
-                   {"d_fake", losses::discriminator_score(loss_, fake_scores.logits.detach())}}};
-  for (auto& scalar : extra.scalars) stats.scalars.push_back(std::move(scalar));
-  return stats;
+  if (average_generator_) update_weight_average(*average_generator_, *networks_.generator, ema_decay_, ema_updates_++);
+  return loss_g;
 }
 
 std::pair<torch::Tensor, torch::Tensor> AdversarialGan::draw_samples(int64_t n, uint64_t seed) {

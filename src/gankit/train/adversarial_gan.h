@@ -68,6 +68,21 @@ class AdversarialGan : public Recipe {
   torch::Device device() const { return device_; }
 
  private:
+  /// What one critic update leaves for the generator update and the step's statistics.
+  struct CriticStep {
+    torch::Tensor loss;                     ///< D's whole loss
+    torch::Tensor fake, fake_labels;        ///< G's images (and their labels) of this update
+    models::Scores real_scores, fake_scores;
+  };
+  /// One D update on `batch` and a fresh fake batch (+ class loss, penalty, clipping).
+  CriticStep critic_step(const data::Batch& batch, StepStats& extra);
+  /// D's adversarial loss, with smoothed or noisy targets when those are on.
+  torch::Tensor adversarial_loss_d(const torch::Tensor& real_logits, const torch::Tensor& fake_logits);
+  /// AC-GAN: D's class loss on real (and, with fake_class_loss, fake) images; statistics to `extra`.
+  torch::Tensor class_loss_d(const models::Scores& real_scores, const torch::Tensor& real_labels,
+                             const models::Scores& fake_scores, const torch::Tensor& fake_labels, StepStats& extra);
+  /// One G update on `fake`, scored by the freshly updated D; then the weight average. Returns G's loss.
+  torch::Tensor generator_step(const torch::Tensor& fake, const torch::Tensor& fake_labels, StepStats& extra);
   torch::Tensor sample_labels(int64_t n) const;
   /// D's view of images: DiffAugment'ed when a policy is on.
   torch::Tensor augment(const torch::Tensor& images) const;
