@@ -60,6 +60,19 @@ OpenedCheckpoint open_checkpoint_of_kind(const std::filesystem::path& path, mode
 void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*> keys, torch::nn::Module& module,
                  const std::filesystem::path& path, const std::string& model_name);
 
+/// The generator of a checkpoint of `kind` (`command` names who needs it in errors): `build(header)`
+/// makes it, and its weights come from the first of `keys` the file holds. The file's header goes
+/// to `header`.
+template <typename Build>
+auto load_generator(const std::filesystem::path& path, models::ModelKind kind, const std::string& command,
+                    std::initializer_list<const char*> keys, CheckpointHeader& header, Build&& build) {
+  auto opened = open_checkpoint_of_kind(path, kind, command);
+  header = opened.header;
+  auto generator = build(header);
+  load_module(opened, keys, *generator, path, header.config.model.name);
+  return generator;
+}
+
 /// Restores the networks, optimisers and CPU RNG state saved by save_checkpoint.
 void restore_training_state(OpenedCheckpoint& checkpoint, TrainingState& state);
 

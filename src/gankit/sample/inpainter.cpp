@@ -10,11 +10,12 @@ namespace gankit::sample {
 
 namespace fs = std::filesystem;
 
-Inpainter::Inpainter(const fs::path& checkpoint) {
-  auto opened = checkpoint::open_checkpoint_of_kind(checkpoint, models::ModelKind::Inpainting, "`gankit inpaint`");
-  header_ = opened.header;
-  generator_ = models::make_inpainting_networks(header_.config.model, header_.shape).generator;
-  checkpoint::load_module(opened, {"generator"}, *generator_, checkpoint, header_.config.model.name);
+Inpainter::Inpainter(const fs::path& path) {
+  generator_ = checkpoint::load_generator(path, models::ModelKind::Inpainting, "`gankit inpaint`", {"generator"}, header_,
+                                          [](const auto& header) {
+                                            return models::make_inpainting_networks(header.config.model, header.shape)
+                                                .generator;
+                                          });
 }
 
 Completion Inpainter::complete_file(const fs::path& image, const fs::path& mask) {

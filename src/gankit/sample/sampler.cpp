@@ -19,14 +19,13 @@ namespace gankit::sample {
 
 namespace fs = std::filesystem;
 
-Sampler::Sampler(const fs::path& checkpoint) {
-  auto opened = checkpoint::open_checkpoint_of_kind(checkpoint, models::ModelKind::NoiseToImage, "`gankit sample`");
-  header_ = opened.header;
-  const auto& entry = models::find_model(header_.config.model.name);
-  conditional_ = entry.conditional;
-  generator_ = models::make_networks(header_.config.model, header_.shape).generator;
+Sampler::Sampler(const fs::path& path) {
   // The weight average when the run kept one (train.ema > 0), else the trained G.
-  checkpoint::load_module(opened, {"generator_ema", "generator"}, *generator_, checkpoint, entry.name);
+  generator_ = checkpoint::load_generator(path, models::ModelKind::NoiseToImage, "`gankit sample`",
+                                          {"generator_ema", "generator"}, header_, [](const auto& header) {
+                                            return models::make_networks(header.config.model, header.shape).generator;
+                                          });
+  conditional_ = models::find_model(header_.config.model.name).conditional;
   const bool cpu = config::device_choices().find(header_.config.train.device) == config::DeviceChoice::Cpu;
   if (compat::cuda_available() && !cpu) device_ = torch::Device(torch::kCUDA);
   generator_->to(device_);

@@ -13,11 +13,12 @@ namespace gankit::sample {
 
 namespace fs = std::filesystem;
 
-Translator::Translator(const fs::path& checkpoint) {
-  auto opened = checkpoint::open_checkpoint_of_kind(checkpoint, models::ModelKind::ImageToImage, "`gankit translate`");
-  header_ = opened.header;
-  generator_ = models::make_translation_networks(header_.config.model, header_.shape).generator;
-  checkpoint::load_module(opened, {"generator"}, *generator_, checkpoint, header_.config.model.name);
+Translator::Translator(const fs::path& path) {
+  generator_ = checkpoint::load_generator(path, models::ModelKind::ImageToImage, "`gankit translate`", {"generator"},
+                                          header_, [](const auto& header) {
+                                            return models::make_translation_networks(header.config.model, header.shape)
+                                                .generator;
+                                          });
 }
 
 Translation Translator::translate_file(const fs::path& path) {
