@@ -34,24 +34,20 @@ torch::Tensor unit(const torch::Tensor& u8) { return u8.to(torch::kFloat) / 255.
 }  // namespace
 
 Inpainting::Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device,
-                        parallel::Group* group)
-    : loss_(losses::parse_adversarial_loss(config.train.loss)),
+                       parallel::Group* group)
+    : Inpainting(models::make_inpainting_networks(config.model, {info.channels, info.image_size, info.num_classes}),
+                 config, device, group) {}
+
+Inpainting::Inpainting(models::InpaintingNetworks networks, const config::Config& config, torch::Device device,
+                       parallel::Group* group)
+    : TwoPlayerRecipe(std::move(networks.generator), std::move(networks.critic), config.train, device, group),
+      loss_(losses::parse_adversarial_loss(config.train.loss)),
       penalty_(losses::parse_penalty(config.train.penalty)),
       penalty_weight_(config.train.penalty_weight),
       l1_weight_(config.train.l1_weight),
       adversarial_weight_(config.train.adversarial_weight),
-      mask_kind_(data::parse_mask_kind(config.train.mask)),
-      lr_g_(config.train.lr_g),
-      lr_d_(config.train.lr_d),
-      device_(device) {
-  auto networks = models::make_inpainting_networks(config.model, {info.channels, info.image_size, info.num_classes});
+      mask_kind_(data::parse_mask_kind(config.train.mask)) {
   if (config.train.n_critic != 1) fail("model inpaint trains with train.n_critic = 1, got {}", config.train.n_critic);
-  generator_ = networks.generator;
-  critic_ = networks.critic;
-  generator_->to(device);
-  critic_->to(device);
-  optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_, group);
-  optimizer_d_ = make_optimizer(config.train, critic_->parameters(), lr_d_, group);
   held_out_ = data::load_held_out(config.data).images;
   if (held_out_.defined() && held_out_.size(0) > 0) preview_ = held_out_.narrow(0, 0, std::min<int64_t>(6, held_out_.size(0)));
 }
@@ -64,18 +60,18 @@ StepStats Inpainting::train_step(data::Loader& loader) {
   const auto masks =
       parallel::draw_rows(n, [&](int64_t rows) { return training_masks(mask_kind_, rows, size); }).to(device_);
   generator_->train();
-  critic_->train();
+  discriminator_->train();
   const auto painted = generator_->forward(models::make_inpaint_input(real, masks));
   const auto completed = real * (1 - masks) + painted * masks;
 
   StepStats stats;
   optimizer_d_->zero_grad();
-  const auto real_logits = critic_->forward(real, {});
-  const auto fake_logits = critic_->forward(completed.detach(), {});
+  const auto real_logits = discriminator_->forward(real, {});
+  const auto fake_logits = discriminator_->forward(completed.detach(), {});
   auto loss_d = losses::discriminator_loss(loss_, real_logits, fake_logits);
   torch::Tensor penalty;
   if (penalty_ != losses::Penalty::None) {
-    const losses::Critic critic = [&](const torch::Tensor& x) { return critic_->forward(x, {}); };
+    const losses::Critic critic = [&](const torch::Tensor& x) { return discriminator_->forward(x, {}); };
     const auto term = losses::penalty_term(penalty_, penalty_weight_, critic, real, completed);
     penalty = term.value;
     loss_d = loss_d + term.loss;
@@ -84,10 +80,10 @@ StepStats Inpainting::train_step(data::Loader& loader) {
   optimizer_d_->step();
 
   optimizer_g_->zero_grad();
-  nn::FrozenParameters frozen_critic(*critic_);  // backward through D for G's gradient only
+  nn::FrozenParameters frozen_critic(*discriminator_);  // backward through D for G's gradient only
   // L1 over the hole only: outside it the composite is the input whatever G paints.
   const auto hole_l1 = ((painted - real).abs() * masks).sum() / (masks.sum() * real.size(1)).clamp_min(1);
-  const auto loss_adv = losses::generator_loss(loss_, critic_->forward(completed, {}));
+  const auto loss_adv = losses::generator_loss(loss_, discriminator_->forward(completed, {}));
   const auto loss_g = l1_weight_ * hole_l1 + adversarial_weight_ * loss_adv;
   loss_g.backward();
   optimizer_g_->step();
@@ -143,16 +139,6 @@ Evaluation Inpainting::evaluate() {
 
 std::string Inpainting::missing_held_out() const {
   return no_held_out_line(held_out_);
-}
-
-void Inpainting::save(torch::serialize::OutputArchive& archive) const {
-  save_players(archive, *generator_, *critic_, *optimizer_g_, *optimizer_d_);
-}
-
-void Inpainting::load(torch::serialize::InputArchive& archive) {
-  load_players(archive, *generator_, *critic_, *optimizer_g_, *optimizer_d_);
-  generator_->to(device_);
-  critic_->to(device_);
 }
 
 }  // namespace gankit::train

@@ -13,11 +13,13 @@
 #include "gankit/losses/penalty.h"
 #include "gankit/models/dcgan.h"
 #include "gankit/models/inpaint_net.h"
-#include "gankit/train/recipe.h"
+#include "gankit/models/registry.h"
+#include "gankit/train/two_players.h"
 
 namespace gankit::train {
 
-class Inpainting : public Recipe {
+/// D is a global critic: DCGAN's discriminator without BatchNorm.
+class Inpainting : public TwoPlayerRecipe<models::InpaintGenerator, models::DcganDiscriminator> {
  public:
   /// Trains on `info`'s images with holes of kind train.mask; evaluates on the held-out images
   /// (data.split = test) with a centre hole of half the image's side.
@@ -27,7 +29,6 @@ class Inpainting : public Recipe {
   /// One critic update (+ penalty) on real vs composited images, then one G update. Returns
   /// loss_d, loss_g, loss_g_adv, loss_g_l1, d_real, d_fake (and gp/r1 with a penalty).
   StepStats train_step(data::Loader& loader) override;
-  std::pair<double, double> learning_rates() const override { return {lr_g_, lr_d_}; }
 
   /// Rows of masked input | completed output | original for the first held-out images (the first
   /// training batch's when there are none).
@@ -38,21 +39,14 @@ class Inpainting : public Recipe {
   Evaluation evaluate() override;
   std::string missing_held_out() const override;
 
-  void save(torch::serialize::OutputArchive& archive) const override;
-  void load(torch::serialize::InputArchive& archive) override;
-  const torch::nn::Module& generator_module() const override { return *generator_; }
-  const torch::nn::Module& discriminator_module() const override { return *critic_; }
-
  private:
-  models::InpaintGenerator generator_{nullptr};
-  models::DcganDiscriminator critic_{nullptr};
-  std::unique_ptr<torch::optim::Optimizer> optimizer_g_, optimizer_d_;
+  Inpainting(models::InpaintingNetworks networks, const config::Config& config, torch::Device device,
+             parallel::Group* group);
+
   losses::AdversarialLoss loss_;
   losses::Penalty penalty_;
   double penalty_weight_, l1_weight_, adversarial_weight_;
   data::MaskKind mask_kind_;
-  double lr_g_, lr_d_;
-  torch::Device device_;
   torch::Tensor held_out_;       // [M,C,S,S] uint8, may be undefined
   torch::Tensor preview_;        // [K,C,S,S] uint8: the first held-out images, else the first training batch's
   Evaluation baselines_;         // computed once

@@ -11,25 +11,28 @@
 
 namespace gankit::train {
 
-Pix2pix::Pix2pix(const config::Config& config, const data::DataInfo& info, torch::Device device,
-                  parallel::Group* group)
-    : loss_(losses::parse_adversarial_loss(config.train.loss)),
-      l1_weight_(config.train.l1_weight),
-      lr_g_(config.train.lr_g),
-      lr_d_(config.train.lr_d),
-      lr_decay_steps_(config.train.lr_decay_steps),
-      device_(device) {
+namespace {
+
+/// G and D for paired data; unpaired data is refused first.
+models::TranslationNetworks paired_networks(const config::Config& config, const data::DataInfo& info) {
   if (!info.paired) {
     fail("model pix2pix needs paired data: set data.pairs (side-by-side, folders, edges or gray)");
   }
-  auto networks = models::make_translation_networks(config.model, {info.channels, info.image_size, info.num_classes});
-  generator_ = networks.generator;
-  discriminator_ = networks.discriminator;
-  generator_->to(device);
-  discriminator_->to(device);
-  optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_, group);
-  optimizer_d_ = make_optimizer(config.train, discriminator_->parameters(), lr_d_, group);
+  return models::make_translation_networks(config.model, {info.channels, info.image_size, info.num_classes});
+}
 
+}  // namespace
+
+Pix2pix::Pix2pix(const config::Config& config, const data::DataInfo& info, torch::Device device,
+                 parallel::Group* group)
+    : Pix2pix(paired_networks(config, info), config, device, group) {}
+
+Pix2pix::Pix2pix(models::TranslationNetworks networks, const config::Config& config, torch::Device device,
+                 parallel::Group* group)
+    : TwoPlayerRecipe(std::move(networks.generator), std::move(networks.discriminator), config.train, device, group),
+      loss_(losses::parse_adversarial_loss(config.train.loss)),
+      l1_weight_(config.train.l1_weight),
+      lr_decay_steps_(config.train.lr_decay_steps) {
   auto held_out = data::load_held_out(config.data);
   held_out_inputs_ = held_out.images;
   held_out_targets_ = held_out.targets;
@@ -112,16 +115,6 @@ Evaluation Pix2pix::evaluate() {
 
 std::string Pix2pix::missing_held_out() const {
   return no_held_out_line(held_out_inputs_);
-}
-
-void Pix2pix::save(torch::serialize::OutputArchive& archive) const {
-  save_players(archive, *generator_, *discriminator_, *optimizer_g_, *optimizer_d_);
-}
-
-void Pix2pix::load(torch::serialize::InputArchive& archive) {
-  load_players(archive, *generator_, *discriminator_, *optimizer_g_, *optimizer_d_);
-  generator_->to(device_);
-  discriminator_->to(device_);
 }
 
 }  // namespace gankit::train

@@ -10,12 +10,13 @@
 #include "gankit/config/config.h"
 #include "gankit/losses/adversarial.h"
 #include "gankit/models/patchgan.h"
+#include "gankit/models/registry.h"
 #include "gankit/models/unet.h"
-#include "gankit/train/recipe.h"
+#include "gankit/train/two_players.h"
 
 namespace gankit::train {
 
-class Pix2pix : public Recipe {
+class Pix2pix : public TwoPlayerRecipe<models::UnetGenerator, models::PatchDiscriminator> {
  public:
   /// `info` describes paired training data; the held-out pairs (data.split = test) are read for
   /// evaluation and progress images when the data has them.
@@ -35,20 +36,14 @@ class Pix2pix : public Recipe {
   Evaluation evaluate() override;
   std::string missing_held_out() const override;
 
-  void save(torch::serialize::OutputArchive& archive) const override;
-  void load(torch::serialize::InputArchive& archive) override;
-  const torch::nn::Module& generator_module() const override { return *generator_; }
-  const torch::nn::Module& discriminator_module() const override { return *discriminator_; }
-
  private:
-  models::UnetGenerator generator_{nullptr};
-  models::PatchDiscriminator discriminator_{nullptr};
-  std::unique_ptr<torch::optim::Optimizer> optimizer_g_, optimizer_d_;
+  Pix2pix(models::TranslationNetworks networks, const config::Config& config, torch::Device device,
+          parallel::Group* group);
+
   losses::AdversarialLoss loss_;
   double l1_weight_;
-  double lr_g_, lr_d_, lr_factor_ = 1.0;
+  double lr_factor_ = 1.0;
   int64_t lr_decay_steps_;
-  torch::Device device_;
   torch::Tensor held_out_inputs_, held_out_targets_;  // [M,C,S,S] uint8, may be undefined
   torch::Tensor preview_inputs_, preview_targets_;    // [K,C,S,S] in [-1,1]
 };
