@@ -49,7 +49,8 @@ struct EvalArgs {
 /// Progress lines on stderr, about every tenth of the way of each side.
 std::function<void(const std::string&, int64_t, int64_t)> progress_printer(bool quiet) {
   if (quiet) return {};
-  return [shown = std::map<std::string, int64_t>{}](const std::string& what, int64_t done, int64_t total) mutable {
+  return [shown = std::map<std::string, int64_t>{}](const std::string& what, int64_t done,
+                                                    int64_t total) mutable {
     const int64_t tenth = done * 10 / std::max<int64_t>(total, 1);
     const auto it = shown.find(what);
     if (it != shown.end() && it->second == tenth && done < total) return;
@@ -69,7 +70,8 @@ std::string default_features() {
 
 /// The generated side: drawn from the checkpoint (whose data is then the default real side), or
 /// read from the user's files.
-metrics::GeneratedImages generated_images(const EvalArgs& args, std::optional<data::DataOptions>& checkpoint_data) {
+metrics::GeneratedImages generated_images(const EvalArgs& args,
+                                          std::optional<data::DataOptions>& checkpoint_data) {
   if (!args.checkpoint.empty()) {
     sample::Sampler sampler(args.checkpoint);
     sample::SampleOptions options;
@@ -108,7 +110,8 @@ metrics::RealImages real_images(const EvalArgs& args, std::optional<data::DataOp
       real.data_set->name = data::find_data_set(args.real).name;
     }
   }
-  if (!real.data_set) fail("gankit eval --samples: give --real DATASET|FOLDER|FILE.npy, the images to compare against");
+  if (!real.data_set)
+    fail("gankit eval --samples: give --real DATASET|FOLDER|FILE.npy, the images to compare against");
   if (!args.real_split.empty()) real.data_set->split = args.real_split;
   return real;
 }
@@ -119,7 +122,7 @@ metrics::EvaluationOptions evaluation_options(const EvalArgs& args) {
   options.real_count = args.real_count;
   options.seed = args.seed;
   options.batch_size = args.batch_size;
-  options.cache_dir = args.no_cache ? fs::path()
+  options.cache_dir = args.no_cache            ? fs::path()
                       : args.cache_dir.empty() ? metrics::default_feature_cache_dir()
                                                : fs::path(args.cache_dir);
   options.scores = args.scores;
@@ -148,12 +151,14 @@ void run_eval(const EvalArgs& args) {
     fail("gankit eval: give a checkpoint or --samples S.npy|DIR (one of them)");
   }
   const auto options = evaluation_options(args);
-  auto extractor = metrics::make_feature_extractor(args.features.empty() ? default_features() : args.features);
+  auto extractor =
+      metrics::make_feature_extractor(args.features.empty() ? default_features() : args.features);
   const auto start = Clock::now();
   std::optional<data::DataOptions> checkpoint_data;
   const auto generated = generated_images(args, checkpoint_data);
   const double sample_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  const auto result = metrics::evaluate_images(generated, real_images(args, checkpoint_data), *extractor, options);
+  const auto result =
+      metrics::evaluate_images(generated, real_images(args, checkpoint_data), *extractor, options);
   std::cout << to_json(result, sample_seconds).dump() << std::endl;
 }
 

@@ -29,7 +29,8 @@ void run_info(const InfoArgs& args) {
   const auto header = checkpoint::open_checkpoint(args.checkpoint).header;
   const auto& c = header.config;
   std::cout << fmt::format("checkpoint: {}\nkind:       {}\nmodel:      {} (z_dim {})\nstep:       {}\n",
-                           args.checkpoint, models::kind_name(header.kind), c.model.name, c.model.z_dim, header.step)
+                           args.checkpoint, models::kind_name(header.kind), c.model.name, c.model.z_dim,
+                           header.step)
             << fmt::format("data:       {} {} ({}), images {}x{}x{}, {} classes\n", c.data.name, c.data.split,
                            c.data.path.empty() ? "default location" : c.data.path, header.shape.channels,
                            header.shape.image_size, header.shape.image_size, header.shape.num_classes)

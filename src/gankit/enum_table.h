@@ -60,7 +60,8 @@ class EnumTable {
     std::string text;
     for (size_t i = 0; i < rows_.size(); ++i) {
       if (i > 0) text += i + 1 == rows_.size() ? last : ", ";
-      text += *rows_[i].name != '\0' ? std::string(rows_[i].name) : "\"\" (" + std::string(rows_[i].help) + ")";
+      text +=
+          *rows_[i].name != '\0' ? std::string(rows_[i].name) : "\"\" (" + std::string(rows_[i].help) + ")";
     }
     return text;
   }

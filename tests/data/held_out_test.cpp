@@ -45,7 +45,7 @@ TEST(HeldOut, AFlatFolderWithHoldoutHoldsOutItsLastFiles) {
   ASSERT_TRUE(held_out.images.defined());
   ASSERT_EQ(held_out.images.size(0), 2);
   EXPECT_EQ(held_out.images[0].max().item<int64_t>(), 40);  // img004, img005
-  EXPECT_EQ(load_images(data).images.size(0), 4);             // the training part leaves them out
+  EXPECT_EQ(load_images(data).images.size(0), 4);           // the training part leaves them out
 }
 
 TEST(HeldOut, SplitFoldersGiveTheirTestOrValPart) {

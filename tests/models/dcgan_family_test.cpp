@@ -38,7 +38,8 @@ TEST(SnDcgan, SpectralNormOnEveryConvOfDAndNoBatchNorm) {
   EXPECT_EQ(count_modules<nn::SNConv2dImpl>(d), 4);  // 3 down blocks + the logit conv at 32x32
   EXPECT_EQ(count_modules<torch::nn::Conv2dImpl>(d), 4);  // each one wrapped
   // G is DCGAN's, untouched.
-  EXPECT_EQ(gankit::nn::count_parameters(*nets.generator), gankit::nn::count_parameters(*build("dcgan").generator));
+  EXPECT_EQ(gankit::nn::count_parameters(*nets.generator),
+            gankit::nn::count_parameters(*build("dcgan").generator));
   EXPECT_EQ(count_modules<nn::SNConvTranspose2dImpl>(*nets.generator), 0);
 }
 

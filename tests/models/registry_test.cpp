@@ -81,8 +81,10 @@ void check_inpainting(const ModelOptions& options) {
   const DataShape shape{3, 32, 0};
   auto nets = make_inpainting_networks(options, shape);
   const auto images = torch::rand({2, 3, 32, 32}) * 2 - 1;
-  const auto masks = torch::zeros({2, 1, 32, 32}).index_put_({torch::indexing::Slice(), 0, torch::indexing::Slice(8, 24),
-                                                             torch::indexing::Slice(8, 24)}, 1.0);
+  const auto masks = torch::zeros({2, 1, 32, 32})
+                         .index_put_({torch::indexing::Slice(), 0, torch::indexing::Slice(8, 24),
+                                      torch::indexing::Slice(8, 24)},
+                                     1.0);
   nets.generator->eval();
   const auto painted = nets.generator->forward(make_inpaint_input(images, masks));
   ASSERT_EQ(painted.sizes(), images.sizes());
@@ -105,9 +107,15 @@ TEST(ModelRegistry, EveryModelBuildsRunsSavesAndReloads) {
     options.z_dim = 8;
     options.width = 8;
     switch (entry.kind) {
-      case ModelKind::NoiseToImage: check_noise_to_image(entry, options); break;
-      case ModelKind::ImageToImage: check_image_to_image(options); break;
-      case ModelKind::Inpainting: check_inpainting(options); break;
+      case ModelKind::NoiseToImage:
+        check_noise_to_image(entry, options);
+        break;
+      case ModelKind::ImageToImage:
+        check_image_to_image(options);
+        break;
+      case ModelKind::Inpainting:
+        check_inpainting(options);
+        break;
     }
   }
 }

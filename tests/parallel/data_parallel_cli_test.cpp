@@ -199,7 +199,8 @@ TEST(DataParallelCli, AKilledWorkerStopsTheJobWithAnErrorNamingItsRank) {
   EXPECT_TRUE(contains(stopped.err, "gankit: error: rank 0: lost rank 1 during")) << stopped.err;
   EXPECT_LT(stopped.seconds, 60) << "the job did not stop promptly";
   // Earlier results are intact: the last checkpoint written (if any) still opens.
-  if (fs::exists(dir / "run/checkpoints/latest.pt")) checkpoint::open_checkpoint(dir / "run/checkpoints/latest.pt");
+  if (fs::exists(dir / "run/checkpoints/latest.pt"))
+    checkpoint::open_checkpoint(dir / "run/checkpoints/latest.pt");
 }
 
 TEST(DataParallelCli, AStuckWorkerIsNamedAfterTheTimeout) {

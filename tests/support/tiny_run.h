@@ -31,8 +31,8 @@ inline std::string tiny_set_args(int steps = 6) {
 }
 
 /// Trains `config` in `dir` with progress output discarded.
-inline gankit::train::TrainResult train_quietly(const gankit::config::Config& config, const std::filesystem::path& dir,
-                                                bool resume = false) {
+inline gankit::train::TrainResult train_quietly(const gankit::config::Config& config,
+                                                const std::filesystem::path& dir, bool resume = false) {
   std::ostringstream log;
   gankit::train::TrainerOptions options;
   options.run_dir = dir;

@@ -73,7 +73,8 @@ TEST(ModelRecipe, FillsUnsetKeysWithThePapersSettings) {
   EXPECT_DOUBLE_EQ(config.train.clip, 0.01);
   EXPECT_EQ(config.train.n_critic, 5);
 
-  config::Config sagan = config::Config::from_toml("[model]\nname = \"sagan\"\n[train]\nlr_d = 1e-3\n", "s.toml");
+  config::Config sagan =
+      config::Config::from_toml("[model]\nname = \"sagan\"\n[train]\nlr_d = 1e-3\n", "s.toml");
   sagan.apply_model_recipe();
   EXPECT_EQ(sagan.train.loss, "hinge");
   EXPECT_DOUBLE_EQ(sagan.train.lr_g, 1e-4);

@@ -167,7 +167,8 @@ TEST(HeldOut, InpaintingOnAFlatFolderLogsNoHeldOutMetricsAndSaysSo) {
   test::TempDir dir;
   fs::create_directories(dir / "faces");
   for (int i = 0; i < 16; ++i) {
-    io::write_png(dir / "faces" / fmt::format("{:02}.png", i), torch::full({3, 16, 16}, 15 * i, torch::kUInt8));
+    io::write_png(dir / "faces" / fmt::format("{:02}.png", i),
+                  torch::full({3, 16, 16}, 15 * i, torch::kUInt8));
   }
   auto config = tiny("inpaint-celeba");
   config.set("data.name=image-folder");

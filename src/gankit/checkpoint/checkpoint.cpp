@@ -45,17 +45,18 @@ void save_checkpoint(const fs::path& path, const TrainingState& state, const Che
   io::write_atomically(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
 }
 
-OpenedCheckpoint open_checkpoint_of_kind(const fs::path& path, models::ModelKind kind, const std::string& command) {
+OpenedCheckpoint open_checkpoint_of_kind(const fs::path& path, models::ModelKind kind,
+                                         const std::string& command) {
   auto opened = open_checkpoint(path);
   if (opened.header.kind != kind) {
-    fail("{}: is a '{}' checkpoint; {} needs {} '{}' one", path.string(), models::kind_name(opened.header.kind),
-         command, models::kind_article(kind), models::kind_name(kind));
+    fail("{}: is a '{}' checkpoint; {} needs {} '{}' one", path.string(),
+         models::kind_name(opened.header.kind), command, models::kind_article(kind), models::kind_name(kind));
   }
   return opened;
 }
 
-void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*> keys, torch::nn::Module& module,
-                 const fs::path& path, const std::string& model_name) {
+void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*> keys,
+                 torch::nn::Module& module, const fs::path& path, const std::string& model_name) {
   try {
     torch::serialize::InputArchive archive;
     bool found = false;
@@ -66,7 +67,8 @@ void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*
     module.load(archive);
   } catch (const c10::Error& e) {
     const std::string reason = e.what_without_backtrace();
-    fail("{}: generator weights do not match {} ({})", path.string(), model_name, reason.substr(0, reason.find('\n')));
+    fail("{}: generator weights do not match {} ({})", path.string(), model_name,
+         reason.substr(0, reason.find('\n')));
   }
 }
 
@@ -92,11 +94,12 @@ OpenedCheckpoint open_archive(const std::string& name, Load&& load) {
   const auto kind = read_value(archive, "kind", path);
   const auto known = kind.isString() ? models::model_kinds().find(kind.toStringRef()) : std::nullopt;
   if (!known) {
-    fail("{}: not a gankit checkpoint (kind '{}', expected {})", name, kind.isString() ? kind.toStringRef() : "?",
-         models::model_kinds().names(" or "));
+    fail("{}: not a gankit checkpoint (kind '{}', expected {})", name,
+         kind.isString() ? kind.toStringRef() : "?", models::model_kinds().names(" or "));
   }
   header.kind = *known;
-  header.config = config::Config::from_toml(read_value(archive, "config", path).toStringRef(), name + " (stored config)");
+  header.config =
+      config::Config::from_toml(read_value(archive, "config", path).toStringRef(), name + " (stored config)");
   header.shape.channels = read_value(archive, "channels", path).toInt();
   header.shape.image_size = read_value(archive, "image_size", path).toInt();
   header.shape.num_classes = read_value(archive, "num_classes", path).toInt();
@@ -113,11 +116,13 @@ OpenedCheckpoint open_checkpoint(const fs::path& path) {
     fail("{}: is a folder; pass a checkpoint file such as {}/checkpoints/latest.pt", path.string(),
          path.string());
   }
-  return open_archive(path.string(), [&](torch::serialize::InputArchive& archive) { archive.load_from(path.string()); });
+  return open_archive(path.string(),
+                      [&](torch::serialize::InputArchive& archive) { archive.load_from(path.string()); });
 }
 
 OpenedCheckpoint open_checkpoint_bytes(const std::string& bytes, const std::string& name) {
-  return open_archive(name, [&](torch::serialize::InputArchive& archive) { archive.load_from(bytes.data(), bytes.size()); });
+  return open_archive(
+      name, [&](torch::serialize::InputArchive& archive) { archive.load_from(bytes.data(), bytes.size()); });
 }
 
 void restore_training_state(OpenedCheckpoint& checkpoint, TrainingState& state) {

@@ -25,10 +25,10 @@ class TrainingState {
 /// What a checkpoint says about itself, readable without building any network.
 struct CheckpointHeader {
   models::ModelKind kind = models::ModelKind::NoiseToImage;  ///< stored by its name (models::model_kinds())
-  config::Config config;              ///< the run's resolved config
-  models::DataShape shape;    ///< what the networks were built for
-  int64_t step = 0;           ///< generator updates done
-  int64_t batches_seen = 0;   ///< loader position, for an exact resume
+  config::Config config;                                     ///< the run's resolved config
+  models::DataShape shape;                                   ///< what the networks were built for
+  int64_t step = 0;                                          ///< generator updates done
+  int64_t batches_seen = 0;                                  ///< loader position, for an exact resume
 };
 
 /// Saves `state` and `header` (plus the CPU RNG state) to `path` atomically.
@@ -57,8 +57,8 @@ OpenedCheckpoint open_checkpoint_of_kind(const std::filesystem::path& path, mode
 /// Loads `module` from the first of `keys` the checkpoint holds (e.g. {"generator_ema",
 /// "generator"}); weights that do not fit are gankit::Error "PATH: generator weights do not match
 /// MODEL (reason)".
-void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*> keys, torch::nn::Module& module,
-                 const std::filesystem::path& path, const std::string& model_name);
+void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*> keys,
+                 torch::nn::Module& module, const std::filesystem::path& path, const std::string& model_name);
 
 /// The generator of a checkpoint of `kind` (`command` names who needs it in errors): `build(header)`
 /// makes it, and its weights come from the first of `keys` the file holds. The file's header goes

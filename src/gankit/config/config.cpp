@@ -84,13 +84,20 @@ void for_each_field(Config& c, Visit&& visit) {
 
 std::string node_type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date/time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date/time";
   }
 }
 
@@ -211,8 +218,8 @@ void validate_data(const data::DataOptions& data) {
   check_one_of(data::fits(), "data.fit", data.fit);
   check_one_of(data::splits(), "data.split", data.split);
   check(data.image_size >= 0, "data.image_size", data.image_size, "must be 0 (native) or more");
-  check(data.channels == 0 || data.channels == 1 || data.channels == 3, "data.channels",
-        data.channels, "use 0 (as stored), 1 or 3");
+  check(data.channels == 0 || data.channels == 1 || data.channels == 3, "data.channels", data.channels,
+        "use 0 (as stored), 1 or 3");
   check(data.load_size == 0 || data.load_size >= data.image_size, "data.load_size", data.load_size,
         "must be 0 (off) or at least data.image_size");
   check_one_of(data::pairings(), "data.pairs", data.pairs);
@@ -259,7 +266,8 @@ void validate_optimisation(const TrainOptions& train) {
 /// The [train] rules of the recipes' weights and the run's bookkeeping.
 void validate_bookkeeping(const TrainOptions& train) {
   check(train.l1_weight >= 0, "train.l1_weight", train.l1_weight, "must be 0 or more");
-  check(train.adversarial_weight >= 0, "train.adversarial_weight", train.adversarial_weight, "must be 0 or more");
+  check(train.adversarial_weight >= 0, "train.adversarial_weight", train.adversarial_weight,
+        "must be 0 or more");
   check_one_of(data::mask_kinds(), "train.mask", train.mask);
   check(train.lr_decay_steps >= 0, "train.lr_decay_steps", train.lr_decay_steps, "must be 0 (off) or more");
   check(train.ema >= 0 && train.ema < 1, "train.ema", train.ema, "must be in [0, 1); 0 = off");
@@ -267,8 +275,7 @@ void validate_bookkeeping(const TrainOptions& train) {
   check(train.sample_every >= 0, "train.sample_every", train.sample_every, "must be 0 or more");
   check(train.eval_every >= 0, "train.eval_every", train.eval_every, "must be 0 or more");
   check(train.eval_samples >= 2, "train.eval_samples", train.eval_samples, "must be 2 or more");
-  check(train.checkpoint_every >= 0, "train.checkpoint_every", train.checkpoint_every,
-        "must be 0 or more");
+  check(train.checkpoint_every >= 0, "train.checkpoint_every", train.checkpoint_every, "must be 0 or more");
   check_one_of(device_choices(), "train.device", train.device);
   check(train.threads >= 0, "train.threads", train.threads, "must be 0 (all cores) or more");
 }
@@ -362,8 +369,7 @@ fs::path resolve_config_path(const std::string& name_or_path) {
         if (fs::is_regular_file(candidate)) return candidate;
       }
     }
-    fail("{}: no such config (looked for a file, and in ./configs and {})", name_or_path,
-         GANKIT_CONFIG_DIR);
+    fail("{}: no such config (looked for a file, and in ./configs and {})", name_or_path, GANKIT_CONFIG_DIR);
   }
   fail("{}: no such config file", name_or_path);
 }

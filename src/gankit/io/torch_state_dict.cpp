@@ -806,7 +806,8 @@ size_t check_legacy_header(const std::string& bytes, const std::string& name) {
 }
 
 /// Reads the storage key list at `pos` and each storage's bytes after it into `storages`.
-void read_legacy_storages(const std::string& bytes, size_t pos, StorageTable& storages, const std::string& name) {
+void read_legacy_storages(const std::string& bytes, size_t pos, StorageTable& storages,
+                          const std::string& name) {
   Unpickler keys_pickle(bytes, pos, name, "the storage key list");
   const Value* keys = keys_pickle.load();
   if (keys->kind != Kind::kList)

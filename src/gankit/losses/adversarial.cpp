@@ -17,7 +17,9 @@ const EnumTable<AdversarialLoss>& adversarial_losses() {
   return table;
 }
 
-AdversarialLoss parse_adversarial_loss(const std::string& name) { return adversarial_losses().parse(name, "loss"); }
+AdversarialLoss parse_adversarial_loss(const std::string& name) {
+  return adversarial_losses().parse(name, "loss");
+}
 
 torch::Tensor discriminator_loss(AdversarialLoss loss, const torch::Tensor& real_logits,
                                  const torch::Tensor& fake_logits) {

@@ -21,13 +21,15 @@ FeatureProgress progress_of(const EvaluationOptions& options, const std::string&
 }
 
 /// Features of an array of real images, which must have the generated images' shape.
-ImageFeatures array_features(const RealImages& real, const GeneratedImages& generated, FeatureExtractor& extractor,
-                             const EvaluationOptions& options, RealSummary& summary) {
+ImageFeatures array_features(const RealImages& real, const GeneratedImages& generated,
+                             FeatureExtractor& extractor, const EvaluationOptions& options,
+                             RealSummary& summary) {
   const auto& images = real.images;
   const auto& fake = generated.images;
   if (images.size(1) != fake.size(1) || images.size(2) != fake.size(2) || images.size(3) != fake.size(3)) {
     fail("{}: real images are {}x{}x{} but {} are {}x{}x{}: they must have the same shape", real.source,
-         images.size(1), images.size(2), images.size(3), generated.name, fake.size(1), fake.size(2), fake.size(3));
+         images.size(1), images.size(2), images.size(3), generated.name, fake.size(1), fake.size(2),
+         fake.size(3));
   }
   summary = {real.source, images.size(0), false, {}};
   return extract_features(extractor, images, real.source, options.batch_size, progress_of(options, "real"));
@@ -35,7 +37,8 @@ ImageFeatures array_features(const RealImages& real, const GeneratedImages& gene
 
 /// Features of a data set fitted to the generated images' size, cached when options.cache_dir is set.
 ImageFeatures data_set_features(data::DataOptions data, int64_t count, const GeneratedImages& generated,
-                                FeatureExtractor& extractor, const EvaluationOptions& options, RealSummary& summary) {
+                                FeatureExtractor& extractor, const EvaluationOptions& options,
+                                RealSummary& summary) {
   data.image_size = generated.images.size(2);
   data.pairs.clear();
   const auto found = real_features(data, count, options.seed, extractor, options.cache_dir,
@@ -53,8 +56,9 @@ EvaluationResult evaluate_images(const GeneratedImages& generated, const RealIma
   EvaluationResult result;
   auto start = Clock::now();
   const auto real_side =
-      real.images.defined() ? array_features(real, generated, extractor, options, result.real)
-                            : data_set_features(*real.data_set, wanted_real, generated, extractor, options, result.real);
+      real.images.defined()
+          ? array_features(real, generated, extractor, options, result.real)
+          : data_set_features(*real.data_set, wanted_real, generated, extractor, options, result.real);
   result.real_seconds = seconds_since(start);
 
   start = Clock::now();
@@ -67,8 +71,8 @@ EvaluationResult evaluate_images(const GeneratedImages& generated, const RealIma
   }
   start = Clock::now();
   result.scores = score_features(real_side, fake_side, options.metrics, options.scores);
-  result.class_accuracy = labelled_class_accuracy(fake_side.logits, generated.labels, extractor.data_classes(),
-                                                  generated.name, /*labels_must_fit=*/true);
+  result.class_accuracy = labelled_class_accuracy(
+      fake_side.logits, generated.labels, extractor.data_classes(), generated.name, /*labels_must_fit=*/true);
   result.statistics_seconds = seconds_since(start);
   result.n = generated.images.size(0);
   result.features = extractor.name();

@@ -19,7 +19,8 @@ torch::Tensor generate_images(Generator& generator, const torch::Tensor& z, cons
     const int64_t n = std::min(batch_size, z.size(0) - start);
     const auto batch_labels = labels.defined() ? labels.narrow(0, start, n).to(device) : torch::Tensor();
     const auto images = generator.forward(z.narrow(0, start, n).to(device), batch_labels);
-    chunks.push_back(data::from_unit_range(images.to(torch::kCPU, torch::kFloat)));  // float32, whatever precision G ran in
+    chunks.push_back(data::from_unit_range(
+        images.to(torch::kCPU, torch::kFloat)));  // float32, whatever precision G ran in
   }
   generator.train(was_training);
   return torch::cat(chunks);

@@ -20,7 +20,9 @@ const char* kind_article(ModelKind kind) {
 
 bool generates_from_noise(ModelKind kind) { return kind == ModelKind::NoiseToImage; }
 
-bool takes_an_image(ModelKind kind) { return kind == ModelKind::ImageToImage || kind == ModelKind::Inpainting; }
+bool takes_an_image(ModelKind kind) {
+  return kind == ModelKind::ImageToImage || kind == ModelKind::Inpainting;
+}
 
 bool takes_a_mask(ModelKind kind) { return kind == ModelKind::Inpainting; }
 

@@ -84,22 +84,26 @@ int64_t unet_downs(int64_t image_size) {
 
 BuiltNetworks build_pix2pix(const ModelOptions& options, const DataShape& shape) {
   if (!nn::is_power_of_two(shape.image_size) || shape.image_size < 32) {
-    fail("model pix2pix needs data.image_size to be a power of two >= 32 (e.g. 128 or 256), got {}", shape.image_size);
+    fail("model pix2pix needs data.image_size to be a power of two >= 32 (e.g. 128 or 256), got {}",
+         shape.image_size);
   }
   const int64_t width = width_or(options, 64), channels = shape.channels;
-  return {UnetGenerator(UnetGeneratorOptions(channels, channels, unet_downs(shape.image_size)).width(width)).ptr(),
+  return {UnetGenerator(UnetGeneratorOptions(channels, channels, unet_downs(shape.image_size)).width(width))
+              .ptr(),
           PatchDiscriminator(PatchDiscriminatorOptions(2 * channels).width(width)).ptr()};
 }
 
 BuiltNetworks build_inpaint(const ModelOptions& options, const DataShape& shape) {
   if (shape.image_size % 4 != 0 || !nn::is_power_of_two(shape.image_size) || shape.image_size < 16) {
-    fail("model inpaint needs data.image_size to be a power of two >= 16 (e.g. 64), got {}", shape.image_size);
+    fail("model inpaint needs data.image_size to be a power of two >= 16 (e.g. 64), got {}",
+         shape.image_size);
   }
   const int64_t width = width_or(options, 64), channels = shape.channels;
-  auto generator =
-      InpaintGenerator(InpaintGeneratorOptions().in_channels(channels + 1).out_channels(channels).width(width));
+  auto generator = InpaintGenerator(
+      InpaintGeneratorOptions().in_channels(channels + 1).out_channels(channels).width(width));
   // A global critic: DCGAN's discriminator without BatchNorm, so a gradient penalty is per image.
-  auto critic = DcganDiscriminator(DcganOptions(channels, shape.image_size).width(width).discriminator_batch_norm(false));
+  auto critic = DcganDiscriminator(
+      DcganOptions(channels, shape.image_size).width(width).discriminator_batch_norm(false));
   return {generator.ptr(), critic.ptr()};
 }
 
@@ -109,13 +113,15 @@ BuiltNetworks build_checked(const ModelOptions& options, const DataShape& shape,
   if (shape.channels != 1 && shape.channels != 3) {
     fail("model {}: images must have 1 or 3 channels, got {}", entry.name, shape.channels);
   }
-  if (shape.image_size < 1) fail("model {}: image size must be positive, got {}", entry.name, shape.image_size);
+  if (shape.image_size < 1)
+    fail("model {}: image size must be positive, got {}", entry.name, shape.image_size);
   if (entry.kind != kind) {
     if (generates_from_noise(kind)) {
-      fail("model {} is not a noise-to-image GAN (it is trained and used through its own recipe)", entry.name);
+      fail("model {} is not a noise-to-image GAN (it is trained and used through its own recipe)",
+           entry.name);
     }
-    fail("model {} is {} '{}' model, not {} '{}' one", entry.name, kind_article(entry.kind), kind_name(entry.kind),
-         kind_article(kind), kind_name(kind));
+    fail("model {} is {} '{}' model, not {} '{}' one", entry.name, kind_article(entry.kind),
+         kind_name(entry.kind), kind_article(kind), kind_name(kind));
   }
   if (entry.conditional && shape.num_classes < 2) {
     fail("model {} is conditional and needs labelled data (the data set has no labels)", entry.name);
@@ -129,29 +135,49 @@ const std::vector<ModelEntry>& model_table() {
   static const std::vector<ModelEntry> table{
       {"mlp", "vanilla GAN (Goodfellow 2014): fully connected G and D, BatchNorm in G", false, build_mlp, {}},
       {"dcgan", "DCGAN (Radford 2016): transposed-conv G, strided-conv D, BatchNorm", false, build_dcgan, {}},
-      {"sn-dcgan", "SN-GAN (Miyato 2018): DCGAN with spectral norm and no BatchNorm in D, hinge loss", false,
-       build_sn_dcgan, {"train.loss=hinge"}},
-      {"sagan", "SAGAN (Zhang 2019): spectral norm in G and D, self-attention at 16x16, hinge, TTUR", false,
-       build_sagan, {"train.loss=hinge", "train.lr_g=1e-4", "train.lr_d=4e-4", "train.betas=[0.0, 0.9]"}},
-      {"cgan", "conditional GAN (Mirza 2014) on DCGAN: label embedding joined to z and to D's image", true,
-       build_cgan, {}},
-      {"acgan", "AC-GAN (Odena 2017) on DCGAN: G takes labels, D has a validity and a K-class head", true,
-       build_acgan, {}},
-      {"wgan", "WGAN (Arjovsky 2017) on DCGAN: critic, weight clipping 0.01, RMSprop 5e-5, n_critic 5", false,
+      {"sn-dcgan",
+       "SN-GAN (Miyato 2018): DCGAN with spectral norm and no BatchNorm in D, hinge loss",
+       false,
+       build_sn_dcgan,
+       {"train.loss=hinge"}},
+      {"sagan",
+       "SAGAN (Zhang 2019): spectral norm in G and D, self-attention at 16x16, hinge, TTUR",
+       false,
+       build_sagan,
+       {"train.loss=hinge", "train.lr_g=1e-4", "train.lr_d=4e-4", "train.betas=[0.0, 0.9]"}},
+      {"cgan",
+       "conditional GAN (Mirza 2014) on DCGAN: label embedding joined to z and to D's image",
+       true,
+       build_cgan,
+       {}},
+      {"acgan",
+       "AC-GAN (Odena 2017) on DCGAN: G takes labels, D has a validity and a K-class head",
+       true,
+       build_acgan,
+       {}},
+      {"wgan",
+       "WGAN (Arjovsky 2017) on DCGAN: critic, weight clipping 0.01, RMSprop 5e-5, n_critic 5",
+       false,
        build_wgan,
        {"train.loss=wasserstein", "train.optimizer=rmsprop", "train.lr_g=5e-5", "train.lr_d=5e-5",
         "train.clip=0.01", "train.n_critic=5"}},
-      {"wgan-gp", "WGAN-GP (Gulrajani 2017) on DCGAN: critic without BatchNorm, gradient penalty 10, n_critic 5",
-       false, build_wgan_gp,
+      {"wgan-gp",
+       "WGAN-GP (Gulrajani 2017) on DCGAN: critic without BatchNorm, gradient penalty 10, n_critic 5",
+       false,
+       build_wgan_gp,
        {"train.loss=wasserstein", "train.penalty=gp", "train.penalty_weight=10", "train.lr_g=1e-4",
         "train.lr_d=1e-4", "train.betas=[0.0, 0.9]", "train.n_critic=5"}},
-      {"pix2pix", "pix2pix (Isola 2017): U-Net G with skips and dropout, 70x70 PatchGAN D, BCE + 100 L1; paired data",
-       false, build_pix2pix,
+      {"pix2pix",
+       "pix2pix (Isola 2017): U-Net G with skips and dropout, 70x70 PatchGAN D, BCE + 100 L1; paired data",
+       false,
+       build_pix2pix,
        {"train.batch_size=1", "train.loss=bce", "train.l1_weight=100", "train.lr_g=2e-4", "train.lr_d=2e-4",
         "train.betas=[0.5, 0.999]"},
        ModelKind::ImageToImage},
-      {"inpaint", "inpainting: encoder-decoder G with dilated convs on image*(1-mask)+mask, hole L1 + WGAN-GP critic",
-       false, build_inpaint,
+      {"inpaint",
+       "inpainting: encoder-decoder G with dilated convs on image*(1-mask)+mask, hole L1 + WGAN-GP critic",
+       false,
+       build_inpaint,
        {"train.loss=wasserstein", "train.penalty=gp", "train.penalty_weight=10", "train.lr_g=1e-4",
         "train.lr_d=1e-4", "train.betas=[0.5, 0.9]", "train.l1_weight=100", "train.adversarial_weight=1"},
        ModelKind::Inpainting},

@@ -34,8 +34,8 @@ const std::vector<ModelEntry>& model_table();
 /// The entry for `name`; throws gankit::Error listing the valid names if there is none.
 const ModelEntry& find_model(const std::string& name);
 
-/// Builds G and D for `options.name` (a noise-to-image model), initialised with the architecture's reference init.
-/// Throws gankit::Error when the data shape does not suit the architecture.
+/// Builds G and D for `options.name` (a noise-to-image model), initialised with the architecture's reference
+/// init. Throws gankit::Error when the data shape does not suit the architecture.
 Networks make_networks(const ModelOptions& options, const DataShape& shape);
 
 /// G and D of an image-to-image model (pix2pix): U-Net and PatchGAN.

@@ -88,7 +88,8 @@ class ForwardedSignals {
   ForwardedSignals& operator=(const ForwardedSignals&) = delete;
 
  private:
-  struct sigaction old_int_ {}, old_term_ {};
+  struct sigaction old_int_ {
+  }, old_term_{};
 };
 
 struct Worker {
@@ -99,8 +100,10 @@ struct Worker {
 
 /// The worker of `rank`'s environment: the torchrun variables, and its share of the threads.
 std::vector<std::string> worker_environment(int rank, int port, const LocalLaunchOptions& options) {
-  std::vector<std::string> overrides{"MASTER_ADDR=127.0.0.1", fmt::format("MASTER_PORT={}", port),
-                                     fmt::format("RANK={}", rank), fmt::format("LOCAL_RANK={}", rank),
+  std::vector<std::string> overrides{"MASTER_ADDR=127.0.0.1",
+                                     fmt::format("MASTER_PORT={}", port),
+                                     fmt::format("RANK={}", rank),
+                                     fmt::format("LOCAL_RANK={}", rank),
                                      fmt::format("WORLD_SIZE={}", options.nproc),
                                      fmt::format("LOCAL_WORLD_SIZE={}", options.nproc)};
   if (std::getenv("OMP_NUM_THREADS") == nullptr) {
@@ -127,7 +130,8 @@ std::vector<std::string> worker_environment(int rank, int port, const LocalLaunc
 
 /// Forks options.nproc workers running `argv`, all in the first one's process group. A failed
 /// fork kills the ones started and throws.
-std::vector<Worker> start_workers(const std::vector<std::string>& argv, int port, const LocalLaunchOptions& options) {
+std::vector<Worker> start_workers(const std::vector<std::string>& argv, int port,
+                                  const LocalLaunchOptions& options) {
   std::vector<Worker> workers(static_cast<size_t>(options.nproc));
   pid_t group = 0;
   for (int rank = 0; rank < options.nproc; ++rank) {
@@ -195,8 +199,10 @@ struct Supervision {
     for (size_t rank = 0; rank < workers.size(); ++rank) {
       auto& w = workers[rank];
       if (!w.running) continue;
-      err << fmt::format("gankit: error: rank {} (pid {}) did not stop within {:g} s of rank {}'s failure; killing it",
-                         rank, w.pid, std::chrono::duration<double>(grace).count(), first_failure)
+      err << fmt::format(
+                 "gankit: error: rank {} (pid {}) did not stop within {:g} s of rank {}'s failure; killing "
+                 "it",
+                 rank, w.pid, std::chrono::duration<double>(grace).count(), first_failure)
           << std::endl;
       ::kill(w.pid, SIGKILL);
     }

@@ -175,13 +175,14 @@ std::string final_metrics_table(const std::vector<RunFiles>& runs) {
   std::vector<json> all;
   for (const auto& run : runs) all.insert(all.end(), run.records.begin(), run.records.end());
   const auto names_all = metric_names(all);
-  std::string html = "<h2>Final metrics</h2>\n<table><tr><th>run</th><th>model</th><th>data</th><th>steps</th>";
+  std::string html =
+      "<h2>Final metrics</h2>\n<table><tr><th>run</th><th>model</th><th>data</th><th>steps</th>";
   for (const auto& name : names_all) html += "<th>" + html_escape(metric_label(name)) + "</th>";
   html += "</tr>\n";
   for (const auto& run : runs) {
     html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>", html_escape(run.name),
-                        html_escape(config_value(run, "model.name")), html_escape(config_value(run, "data.name")),
-                        last_step(run));
+                        html_escape(config_value(run, "model.name")),
+                        html_escape(config_value(run, "data.name")), last_step(run));
     for (const auto& name : names_all) {
       const auto series = metric_series(run.records, name, name);
       html += "<td>" + (series.y.empty() ? std::string("&ndash;") : number(series.y.back())) + "</td>";
@@ -243,7 +244,8 @@ std::string latest_grids(const std::vector<RunFiles>& runs) {
     if (run.grids.empty()) continue;
     html += fmt::format("<figure><img src=\"{}\" alt=\"{}\"><figcaption>{} ({})</figcaption></figure>\n",
                         data_uri(io::read_file_bytes(run.grids.back(), "image"), "image/png"),
-                        html_escape(run.name), html_escape(run.name), html_escape(run.grids.back().stem().string()));
+                        html_escape(run.name), html_escape(run.name),
+                        html_escape(run.grids.back().stem().string()));
   }
   return html + "</div>\n";
 }

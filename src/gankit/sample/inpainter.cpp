@@ -11,11 +11,11 @@ namespace gankit::sample {
 namespace fs = std::filesystem;
 
 Inpainter::Inpainter(const fs::path& path) {
-  generator_ = checkpoint::load_generator(path, models::ModelKind::Inpainting, "`gankit inpaint`", {"generator"}, header_,
-                                          [](const auto& header) {
-                                            return models::make_inpainting_networks(header.config.model, header.shape)
-                                                .generator;
-                                          });
+  generator_ = checkpoint::load_generator(
+      path, models::ModelKind::Inpainting, "`gankit inpaint`", {"generator"}, header_,
+      [](const auto& header) {
+        return models::make_inpainting_networks(header.config.model, header.shape).generator;
+      });
 }
 
 Completion Inpainter::complete_file(const fs::path& image, const fs::path& mask) {
@@ -32,8 +32,8 @@ Completion Inpainter::complete_file(const fs::path& image, const fs::path& mask)
   } else {
     result.mask = data::read_mask(mask, size, size)[0];
   }
-  const auto completed = models::complete(generator_, data::to_unit_range(result.input).unsqueeze(0),
-                                                     result.mask.unsqueeze(0));
+  const auto completed =
+      models::complete(generator_, data::to_unit_range(result.input).unsqueeze(0), result.mask.unsqueeze(0));
   // Composite in uint8, so known pixels are bit-for-bit the input's.
   result.output = torch::where(result.mask > 0.5, data::from_unit_range(completed)[0], result.input);
   return result;

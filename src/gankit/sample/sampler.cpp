@@ -21,10 +21,9 @@ namespace fs = std::filesystem;
 
 Sampler::Sampler(const fs::path& path) {
   // The weight average when the run kept one (train.ema > 0), else the trained G.
-  generator_ = checkpoint::load_generator(path, models::ModelKind::NoiseToImage, "`gankit sample`",
-                                          {"generator_ema", "generator"}, header_, [](const auto& header) {
-                                            return models::make_networks(header.config.model, header.shape).generator;
-                                          });
+  generator_ = checkpoint::load_generator(
+      path, models::ModelKind::NoiseToImage, "`gankit sample`", {"generator_ema", "generator"}, header_,
+      [](const auto& header) { return models::make_networks(header.config.model, header.shape).generator; });
   conditional_ = models::find_model(header_.config.model.name).conditional;
   const bool cpu = config::device_choices().find(header_.config.train.device) == config::DeviceChoice::Cpu;
   if (compat::cuda_available() && !cpu) device_ = torch::Device(torch::kCUDA);

@@ -14,11 +14,11 @@ namespace gankit::sample {
 namespace fs = std::filesystem;
 
 Translator::Translator(const fs::path& path) {
-  generator_ = checkpoint::load_generator(path, models::ModelKind::ImageToImage, "`gankit translate`", {"generator"},
-                                          header_, [](const auto& header) {
-                                            return models::make_translation_networks(header.config.model, header.shape)
-                                                .generator;
-                                          });
+  generator_ = checkpoint::load_generator(
+      path, models::ModelKind::ImageToImage, "`gankit translate`", {"generator"}, header_,
+      [](const auto& header) {
+        return models::make_translation_networks(header.config.model, header.shape).generator;
+      });
 }
 
 Translation Translator::translate_file(const fs::path& path) {

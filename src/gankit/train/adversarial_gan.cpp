@@ -15,16 +15,19 @@
 
 namespace gankit::train {
 
-AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models::Generator> average_generator,
+AdversarialGan::AdversarialGan(models::Networks networks,
+                               std::shared_ptr<models::Generator> average_generator,
                                const config::TrainOptions& options, int64_t z_dim, int64_t num_classes,
                                torch::Device device, parallel::Group* group)
     : networks_(std::move(networks)),
       average_generator_(options.ema > 0 ? std::move(average_generator) : nullptr),
       ema_decay_(options.ema),
-      optimizer_g_(make_optimizer(options, (networks_.generator->to(device), networks_.generator->parameters()),
+      optimizer_g_(make_optimizer(options,
+                                  (networks_.generator->to(device), networks_.generator->parameters()),
                                   options.lr_g, group)),
       optimizer_d_(make_optimizer(
-          options, (networks_.discriminator->to(device), networks_.discriminator->parameters()), options.lr_d, group)),
+          options, (networks_.discriminator->to(device), networks_.discriminator->parameters()), options.lr_d,
+          group)),
       loss_(losses::parse_adversarial_loss(options.loss)),
       penalty_(losses::parse_penalty(options.penalty)),
       penalty_weight_(options.penalty_weight),
@@ -66,7 +69,9 @@ void AdversarialGan::refresh(int64_t step) {
 
 void AdversarialGan::write_progress_image(const std::filesystem::path& png) {
   // From the sampling generator: the weight average when there is one, else G.
-  io::write_png(png, io::make_grid(models::generate_images(sampling_generator(), grid_z_, grid_labels_, grid_z_.size(0)), 10));
+  io::write_png(
+      png, io::make_grid(
+               models::generate_images(sampling_generator(), grid_z_, grid_labels_, grid_z_.size(0)), 10));
 }
 
 torch::Tensor AdversarialGan::sample_labels(int64_t n) const {
@@ -111,7 +116,8 @@ AdversarialGan::CriticStep AdversarialGan::critic_step(const data::Batch& batch,
   auto& g = *networks_.generator;
   auto& d = *networks_.discriminator;
   const auto real = batch.images.to(device_, /*non_blocking=*/true);
-  const auto real_labels = num_classes_ > 0 && batch.labels.defined() ? batch.labels.to(device_) : torch::Tensor();
+  const auto real_labels =
+      num_classes_ > 0 && batch.labels.defined() ? batch.labels.to(device_) : torch::Tensor();
   const int64_t n = real.size(0);
 
   // D update. Real and fake go through D separately, so D's BatchNorm sees pure batches.
@@ -119,12 +125,15 @@ AdversarialGan::CriticStep AdversarialGan::critic_step(const data::Batch& batch,
   optimizer_d_->zero_grad();
   step.real_scores = d.score(augment(real), real_labels);
   step.fake_labels = sample_labels(n);
-  const auto z = parallel::draw_rows(n, [&](int64_t rows) { return torch::randn({rows, z_dim_}, real.options()); });
+  const auto z = parallel::draw_rows(n, [&](int64_t rows) {
+    return torch::randn({rows, z_dim_}, real.options());
+  });
   step.fake = g.forward(z, step.fake_labels);
   step.fake_scores = d.score(augment(step.fake.detach()), step.fake_labels);
   step.loss = adversarial_loss_d(step.real_scores.logits, step.fake_scores.logits);
   if (step.real_scores.class_logits.defined()) {
-    step.loss = step.loss + class_loss_d(step.real_scores, real_labels, step.fake_scores, step.fake_labels, extra);
+    step.loss =
+        step.loss + class_loss_d(step.real_scores, real_labels, step.fake_scores, step.fake_labels, extra);
   }
   if (penalty_ != losses::Penalty::None) step.loss = step.loss + penalty(real, step.fake, real_labels, extra);
   step.loss.backward();
@@ -136,7 +145,8 @@ AdversarialGan::CriticStep AdversarialGan::critic_step(const data::Batch& batch,
   return step;
 }
 
-torch::Tensor AdversarialGan::adversarial_loss_d(const torch::Tensor& real_logits, const torch::Tensor& fake_logits) {
+torch::Tensor AdversarialGan::adversarial_loss_d(const torch::Tensor& real_logits,
+                                                 const torch::Tensor& fake_logits) {
   if (label_smoothing_ > 0 || label_noise_ > 0) {
     const auto [real_targets, fake_targets] =
         losses::discriminator_targets(real_logits.size(0), label_smoothing_, label_noise_, device_);
@@ -145,9 +155,10 @@ torch::Tensor AdversarialGan::adversarial_loss_d(const torch::Tensor& real_logit
   return losses::discriminator_loss(loss_, real_logits, fake_logits);
 }
 
-torch::Tensor AdversarialGan::class_loss_d(const models::Scores& real_scores, const torch::Tensor& real_labels,
-                                           const models::Scores& fake_scores, const torch::Tensor& fake_labels,
-                                           StepStats& extra) {
+torch::Tensor AdversarialGan::class_loss_d(const models::Scores& real_scores,
+                                           const torch::Tensor& real_labels,
+                                           const models::Scores& fake_scores,
+                                           const torch::Tensor& fake_labels, StepStats& extra) {
   // AC-GAN: D also learns to tell the class, of real images and of G's.
   auto class_loss = torch::nn::functional::cross_entropy(real_scores.class_logits, real_labels);
   if (fake_class_loss_) {
@@ -177,7 +188,8 @@ torch::Tensor AdversarialGan::generator_step(const torch::Tensor& fake, const to
     loss_g.backward();
   }
   optimizer_g_->step();
-  if (average_generator_) update_weight_average(*average_generator_, *networks_.generator, ema_decay_, ema_updates_++);
+  if (average_generator_)
+    update_weight_average(*average_generator_, *networks_.generator, ema_decay_, ema_updates_++);
   return loss_g;
 }
 

@@ -23,8 +23,8 @@ class AdversarialGan : public Recipe {
   /// weights when options.ema > 0; sampling then uses it. `group`: the data-parallel group this
   /// process trains in, or null.
   AdversarialGan(models::Networks networks, std::shared_ptr<models::Generator> average_generator,
-                 const config::TrainOptions& options, int64_t z_dim, int64_t num_classes, torch::Device device,
-                 parallel::Group* group);
+                 const config::TrainOptions& options, int64_t z_dim, int64_t num_classes,
+                 torch::Device device, parallel::Group* group);
 
   /// n_critic discriminator updates (one batch each), then one generator update that reuses the
   /// last fake batch, as pytorch/examples dcgan does. Returns loss_d, loss_g, d_real, d_fake;
@@ -70,8 +70,8 @@ class AdversarialGan : public Recipe {
  private:
   /// What one critic update leaves for the generator update and the step's statistics.
   struct CriticStep {
-    torch::Tensor loss;                     ///< D's whole loss
-    torch::Tensor fake, fake_labels;        ///< G's images (and their labels) of this update
+    torch::Tensor loss;               ///< D's whole loss
+    torch::Tensor fake, fake_labels;  ///< G's images (and their labels) of this update
     models::Scores real_scores, fake_scores;
   };
   /// One D update on `batch` and a fresh fake batch (+ class loss, penalty, clipping).
@@ -80,7 +80,8 @@ class AdversarialGan : public Recipe {
   torch::Tensor adversarial_loss_d(const torch::Tensor& real_logits, const torch::Tensor& fake_logits);
   /// AC-GAN: D's class loss on real (and, with fake_class_loss, fake) images; statistics to `extra`.
   torch::Tensor class_loss_d(const models::Scores& real_scores, const torch::Tensor& real_labels,
-                             const models::Scores& fake_scores, const torch::Tensor& fake_labels, StepStats& extra);
+                             const models::Scores& fake_scores, const torch::Tensor& fake_labels,
+                             StepStats& extra);
   /// One G update on `fake`, scored by the freshly updated D; then the weight average. Returns G's loss.
   torch::Tensor generator_step(const torch::Tensor& fake, const torch::Tensor& fake_labels, StepStats& extra);
   torch::Tensor sample_labels(int64_t n) const;

@@ -57,11 +57,12 @@ data::DataOptions training_data(const ClassifierTrainingOptions& options) {
 
 /// The network for `info`'s images; data without at least two classes, or of a size the network
 /// cannot halve often enough, is refused.
-models::DomainClassifierOptions network_options(const ClassifierTrainingOptions& options, const data::DataInfo& info,
-                                                const data::DataOptions& data) {
+models::DomainClassifierOptions network_options(const ClassifierTrainingOptions& options,
+                                                const data::DataInfo& info, const data::DataOptions& data) {
   if (info.num_classes < 2) {
     fail("data {}: {}; a classifier needs labelled images of at least 2 classes{}", describe_data(data),
-         info.num_classes == 0 ? "has no labels" : "has one class", data::find_data_set(data.name).labels_hint);
+         info.num_classes == 0 ? "has no labels" : "has one class",
+         data::find_data_set(data.name).labels_hint);
   }
   const auto net_options = models::DomainClassifierOptions(info.channels, info.image_size, info.num_classes)
                                .width(options.width)
@@ -74,16 +75,19 @@ models::DomainClassifierOptions network_options(const ClassifierTrainingOptions&
 }
 
 /// The opening lines: the data, what is held out, and the plan.
-std::string plan(const ClassifierTrainingOptions& options, const data::DataInfo& info, const data::DataOptions& data,
-                 const data::ImageSet& held_out, int64_t parameters, int64_t total, int64_t per_epoch) {
+std::string plan(const ClassifierTrainingOptions& options, const data::DataInfo& info,
+                 const data::DataOptions& data, const data::ImageSet& held_out, int64_t parameters,
+                 int64_t total, int64_t per_epoch) {
   return info.description + '\n' +
          (held_out.images.defined()
               ? fmt::format("held out: {} images for the test accuracy\n", held_out.images.size(0))
-              : fmt::format("held out: none ({} has no test split; data.holdout makes one)\n", describe_data(data))) +
-         fmt::format("classifier: {} parameters, {} features; {} steps of batch {} ({:.2f} epochs){}; {} threads\n",
-                     parameters, options.feature_dim, total, options.batch_size,
-                     static_cast<double>(total) / static_cast<double>(per_epoch), data.hflip ? ", random flips" : "",
-                     torch::get_num_threads());
+              : fmt::format("held out: none ({} has no test split; data.holdout makes one)\n",
+                            describe_data(data))) +
+         fmt::format(
+             "classifier: {} parameters, {} features; {} steps of batch {} ({:.2f} epochs){}; {} threads\n",
+             parameters, options.feature_dim, total, options.batch_size,
+             static_cast<double>(total) / static_cast<double>(per_epoch), data.hflip ? ", random flips" : "",
+             torch::get_num_threads());
 }
 
 /// Loss and accuracy summed since the last progress line.
@@ -98,11 +102,13 @@ struct Window {
     const double seconds = seconds_since(start);
     const double images = static_cast<double>(steps * batch_size);
     if (!std::isfinite(loss_sum.item<double>())) {
-      fail("classifier training diverged at step {}: loss is {} (try a lower --lr)", done, loss_sum.item<double>());
+      fail("classifier training diverged at step {}: loss is {} (try a lower --lr)", done,
+           loss_sum.item<double>());
     }
     const auto text = fmt::format(
-        "step {}/{} epoch {:.2f}: loss {:.4f}, train accuracy {:.4f}, lr {:.2e}, {:.0f} images/s\n", done, total,
-        static_cast<double>(done) / static_cast<double>(per_epoch), loss_sum.item<double>() / static_cast<double>(steps),
+        "step {}/{} epoch {:.2f}: loss {:.4f}, train accuracy {:.4f}, lr {:.2e}, {:.0f} images/s\n", done,
+        total, static_cast<double>(done) / static_cast<double>(per_epoch),
+        loss_sum.item<double>() / static_cast<double>(steps),
         static_cast<double>(correct.item<int64_t>()) / images, lr, seconds > 0 ? images / seconds : 0.0);
     loss_sum.zero_();
     correct.zero_();
@@ -204,7 +210,8 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
   const int64_t per_epoch = loader->batches_per_epoch();
   const int64_t total = options.steps > 0 ? options.steps : options.epochs * per_epoch;
   if (options.log != nullptr) {
-    *options.log << plan(options, info, data, held_out, nn::count_parameters(*net), total, per_epoch) << std::flush;
+    *options.log << plan(options, info, data, held_out, nn::count_parameters(*net), total, per_epoch)
+                 << std::flush;
   }
   run_training(net, *loader, held_out, options, total);
   net->eval();
@@ -217,7 +224,8 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
     result.info.test_accuracy = accuracy.accuracy;
     result.info.test_images = accuracy.n;
     if (options.log != nullptr) {
-      *options.log << fmt::format("test accuracy {:.4f} ({} images)\n", accuracy.accuracy, accuracy.n) << std::flush;
+      *options.log << fmt::format("test accuracy {:.4f} ({} images)\n", accuracy.accuracy, accuracy.n)
+                   << std::flush;
     }
   }
   result.seconds = seconds_since(start);

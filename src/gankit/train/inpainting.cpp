@@ -35,11 +35,12 @@ torch::Tensor unit(const torch::Tensor& u8) { return u8.to(torch::kFloat) / 255.
 
 Inpainting::Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device,
                        parallel::Group* group)
-    : Inpainting(models::make_inpainting_networks(config.model, {info.channels, info.image_size, info.num_classes}),
-                 config, device, group) {}
+    : Inpainting(
+          models::make_inpainting_networks(config.model, {info.channels, info.image_size, info.num_classes}),
+          config, device, group) {}
 
-Inpainting::Inpainting(models::InpaintingNetworks networks, const config::Config& config, torch::Device device,
-                       parallel::Group* group)
+Inpainting::Inpainting(models::InpaintingNetworks networks, const config::Config& config,
+                       torch::Device device, parallel::Group* group)
     : TwoPlayerRecipe(std::move(networks.generator), std::move(networks.critic), config.train, device, group),
       loss_(losses::parse_adversarial_loss(config.train.loss)),
       penalty_(losses::parse_penalty(config.train.penalty)),
@@ -47,9 +48,11 @@ Inpainting::Inpainting(models::InpaintingNetworks networks, const config::Config
       l1_weight_(config.train.l1_weight),
       adversarial_weight_(config.train.adversarial_weight),
       mask_kind_(data::parse_mask_kind(config.train.mask)) {
-  if (config.train.n_critic != 1) fail("model inpaint trains with train.n_critic = 1, got {}", config.train.n_critic);
+  if (config.train.n_critic != 1)
+    fail("model inpaint trains with train.n_critic = 1, got {}", config.train.n_critic);
   held_out_ = data::load_held_out(config.data).images;
-  if (held_out_.defined() && held_out_.size(0) > 0) preview_ = held_out_.narrow(0, 0, std::min<int64_t>(6, held_out_.size(0)));
+  if (held_out_.defined() && held_out_.size(0) > 0)
+    preview_ = held_out_.narrow(0, 0, std::min<int64_t>(6, held_out_.size(0)));
 }
 
 StepStats Inpainting::train_step(data::Loader& loader) {
@@ -102,7 +105,8 @@ void Inpainting::write_progress_image(const std::filesystem::path& png) {
   if (!preview_.defined()) return;
   const auto& originals = preview_;
   const auto masks = center_masks(originals.size(0), originals.size(2));
-  const auto completed = data::from_unit_range(models::complete(generator_, data::to_unit_range(originals), masks));
+  const auto completed =
+      data::from_unit_range(models::complete(generator_, data::to_unit_range(originals), masks));
   const auto masked = (originals.to(torch::kFloat) * (1 - masks)).to(torch::kUInt8);
   const auto rows = torch::stack({masked, completed, originals}, 1).flatten(0, 1);  // masked | output | original
   io::write_png(png, io::make_grid(rows, 3));
@@ -117,8 +121,8 @@ Evaluation Inpainting::evaluate() {
   std::vector<torch::Tensor> chunks;
   for (int64_t start = 0; start < n; start += 100) {
     const int64_t k = std::min<int64_t>(100, n - start);
-    chunks.push_back(data::from_unit_range(
-        models::complete(generator_, data::to_unit_range(held_out_.narrow(0, start, k)), masks.narrow(0, start, k))));
+    chunks.push_back(data::from_unit_range(models::complete(
+        generator_, data::to_unit_range(held_out_.narrow(0, start, k)), masks.narrow(0, start, k))));
   }
   const auto completed = unit(torch::cat(chunks));
   Evaluation evaluation{{"hole_psnr", metrics::psnr(completed, original, masks)},
@@ -137,8 +141,6 @@ Evaluation Inpainting::evaluate() {
   return evaluation;
 }
 
-std::string Inpainting::missing_held_out() const {
-  return no_held_out_line(held_out_);
-}
+std::string Inpainting::missing_held_out() const { return no_held_out_line(held_out_); }
 
 }  // namespace gankit::train

@@ -23,7 +23,8 @@ class Inpainting : public TwoPlayerRecipe<models::InpaintGenerator, models::Dcga
  public:
   /// Trains on `info`'s images with holes of kind train.mask; evaluates on the held-out images
   /// (data.split = test) with a centre hole of half the image's side.
-  Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device, parallel::Group* group);
+  Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device,
+             parallel::Group* group);
 
   models::ModelKind kind() const override { return models::ModelKind::Inpainting; }
   /// One critic update (+ penalty) on real vs composited images, then one G update. Returns
@@ -48,7 +49,7 @@ class Inpainting : public TwoPlayerRecipe<models::InpaintGenerator, models::Dcga
   double penalty_weight_, l1_weight_, adversarial_weight_;
   data::MaskKind mask_kind_;
   torch::Tensor held_out_;       // [M,C,S,S] uint8, may be undefined
-  torch::Tensor preview_;        // [K,C,S,S] uint8: the first held-out images, else the first training batch's
+  torch::Tensor preview_;  // [K,C,S,S] uint8: the first held-out images, else the first training batch's
   Evaluation baselines_;         // computed once
 };
 

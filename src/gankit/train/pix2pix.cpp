@@ -29,7 +29,8 @@ Pix2pix::Pix2pix(const config::Config& config, const data::DataInfo& info, torch
 
 Pix2pix::Pix2pix(models::TranslationNetworks networks, const config::Config& config, torch::Device device,
                  parallel::Group* group)
-    : TwoPlayerRecipe(std::move(networks.generator), std::move(networks.discriminator), config.train, device, group),
+    : TwoPlayerRecipe(std::move(networks.generator), std::move(networks.discriminator), config.train, device,
+                      group),
       loss_(losses::parse_adversarial_loss(config.train.loss)),
       l1_weight_(config.train.l1_weight),
       lr_decay_steps_(config.train.lr_decay_steps) {
@@ -113,8 +114,6 @@ Evaluation Pix2pix::evaluate() {
           {"held_out", static_cast<double>(held_out_inputs_.size(0))}};
 }
 
-std::string Pix2pix::missing_held_out() const {
-  return no_held_out_line(held_out_inputs_);
-}
+std::string Pix2pix::missing_held_out() const { return no_held_out_line(held_out_inputs_); }
 
 }  // namespace gankit::train

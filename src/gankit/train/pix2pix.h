@@ -20,7 +20,8 @@ class Pix2pix : public TwoPlayerRecipe<models::UnetGenerator, models::PatchDiscr
  public:
   /// `info` describes paired training data; the held-out pairs (data.split = test) are read for
   /// evaluation and progress images when the data has them.
-  Pix2pix(const config::Config& config, const data::DataInfo& info, torch::Device device, parallel::Group* group);
+  Pix2pix(const config::Config& config, const data::DataInfo& info, torch::Device device,
+          parallel::Group* group);
 
   models::ModelKind kind() const override { return models::ModelKind::ImageToImage; }
   /// One D update on (A, B) vs (A, G(A)), then one G update: adversarial + λ·L1. Returns loss_d,

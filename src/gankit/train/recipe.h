@@ -30,7 +30,6 @@ using Evaluation = std::vector<std::pair<std::string, double>>;
 
 class Recipe : public checkpoint::TrainingState {
  public:
-
   /// What the generator maps from and to (stored in checkpoints).
   virtual models::ModelKind kind() const = 0;
 

@@ -8,8 +8,8 @@
 
 namespace gankit::train {
 
-std::unique_ptr<Recipe> make_recipe(const config::Config& config, const data::DataInfo& info, torch::Device device,
-                                    parallel::Group* group) {
+std::unique_ptr<Recipe> make_recipe(const config::Config& config, const data::DataInfo& info,
+                                    torch::Device device, parallel::Group* group) {
   const auto& model = models::find_model(config.model.name);
   switch (model.kind) {
     case models::ModelKind::ImageToImage:

@@ -12,7 +12,7 @@ namespace gankit::train {
 /// Builds the networks, optimisers and losses `config` asks for, for data described by `info`, on
 /// `device`, for a process of the data-parallel `group` (null: a single process). Throws
 /// gankit::Error for combinations that cannot work.
-std::unique_ptr<Recipe> make_recipe(const config::Config& config, const data::DataInfo& info, torch::Device device,
-                                    parallel::Group* group);
+std::unique_ptr<Recipe> make_recipe(const config::Config& config, const data::DataInfo& info,
+                                    torch::Device device, parallel::Group* group);
 
 }  // namespace gankit::train

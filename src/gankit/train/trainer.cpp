@@ -45,7 +45,8 @@ torch::Device resolve_device(const std::string& name, int cuda_index) {
   if (device == config::DeviceChoice::Cuda && !compat::cuda_available()) {
     fail("train.device = cuda, but this LibTorch build sees no CUDA device (use cpu or auto)");
   }
-  const bool cuda = device == config::DeviceChoice::Cuda || (device == config::DeviceChoice::Auto && compat::cuda_available());
+  const bool cuda = device == config::DeviceChoice::Cuda ||
+                    (device == config::DeviceChoice::Auto && compat::cuda_available());
   // cuDNN benchmark mode: the shapes of a GAN's steps never change, so timing the algorithms
   // once per shape at the start pays for itself within a few steps.
   if (cuda) at::globalContext().setBenchmarkCuDNN(true);
@@ -87,7 +88,9 @@ class Training {
         options_(options),
         group_(options.group.get()),
         lead_(group_ == nullptr || group_->rank() == 0),
-        out_(!lead_ ? &null_stream() : options.out ? options.out : &std::cout) {}
+        out_(!lead_        ? &null_stream()
+             : options.out ? options.out
+                           : &std::cout) {}
 
   TrainResult run();
 
@@ -183,7 +186,8 @@ void Training::prepare() {
   if (lead_) {
     fs::create_directories(options_.run_dir / "samples");
     io::write_file_atomically(options_.run_dir / "config.toml", config_.to_toml());
-    recorder_ = std::make_unique<report::RunRecorder>(options_.run_dir, config_.report, resuming ? start_step_ : -1);
+    recorder_ =
+        std::make_unique<report::RunRecorder>(options_.run_dir, config_.report, resuming ? start_step_ : -1);
   }
   print_banner(device, resuming);
   progress_ = std::make_unique<ProgressReporter>(*out_, options_.interactive, start_step_, total_steps_);
@@ -237,8 +241,10 @@ void Training::build_recipe(torch::Device device) {
   total_steps_ = t.steps > 0 ? t.steps : t.epochs * steps_per_epoch;
   if (lead_ && !t.eval_features.empty()) {
     if (!models::generates_from_noise(recipe_->kind())) {
-      fail("train.eval_features: FID during training needs a model that generates from noise; {} is a {} model",
-           config_.model.name, models::kind_name(recipe_->kind()));
+      fail(
+          "train.eval_features: FID during training needs a model that generates from noise; {} is a {} "
+          "model",
+          config_.model.name, models::kind_name(recipe_->kind()));
     }
     fid_monitor_ = std::make_unique<FidMonitor>(t.eval_features, config_.data, t.eval_samples);
   }
@@ -246,10 +252,11 @@ void Training::build_recipe(torch::Device device) {
 
 void Training::restore() {
   // Every rank restores from rank 0's file: the others may not share its disk.
-  auto opened = !group_ ? checkpoint::open_checkpoint(checkpoint_path_)
-                        : checkpoint::open_checkpoint_bytes(
-                              group_->broadcast_bytes(lead_ ? io::read_file_bytes(checkpoint_path_, "checkpoint") : ""),
-                              checkpoint_path_.string());
+  auto opened =
+      !group_ ? checkpoint::open_checkpoint(checkpoint_path_)
+              : checkpoint::open_checkpoint_bytes(
+                    group_->broadcast_bytes(lead_ ? io::read_file_bytes(checkpoint_path_, "checkpoint") : ""),
+                    checkpoint_path_.string());
   const auto& saved = opened.header.shape;
   if (saved.channels != shape_.channels || saved.image_size != shape_.image_size ||
       saved.num_classes != shape_.num_classes) {
@@ -387,7 +394,7 @@ void Training::evaluate(int64_t step) {
   if (fid && *fid < best_fid_) {
     best_fid_ = *fid;
     checkpoint::save_checkpoint(options_.run_dir / "checkpoints" / "best.pt", *recipe_,
-                    {recipe_->kind(), config_, shape_, step, loader_->position()});
+                                {recipe_->kind(), config_, shape_, step, loader_->position()});
     line += " (best so far: checkpoints/best.pt)";
   }
   progress_->message(line);
