@@ -17,8 +17,9 @@
 
 #include "gankit/compute/blas_kernels.h"
 #include "gankit/compute/precision.h"
+#include "gankit/config/config.h"
 #include "gankit/data/loader.h"
-#include "gankit/train/config.h"
+#include "gankit/system/resources.h"
 #include "gankit/train/recipes.h"
 
 namespace {
@@ -65,7 +66,7 @@ int main(int argc, char** argv) try {
     std::cerr << "usage: gankit_profile CONFIG [--steps K] [--warmup W] [--set KEY=VALUE]...\n";
     return 2;
   }
-  auto config = train::Config::from_file(train::resolve_config_path(argv[1]));
+  auto config = config::Config::from_file(config::resolve_config_path(argv[1]));
   int64_t steps = 20, warmup = 5;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -76,12 +77,12 @@ int main(int argc, char** argv) try {
   }
   config.apply_model_recipe();
   config.validate();
-  torch::set_num_threads(static_cast<int>(config.train.threads > 0 ? config.train.threads : at::get_num_threads()));
+  torch::set_num_threads(static_cast<int>(config.train.threads > 0 ? config.train.threads : system::available_cores()));
   torch::manual_seed(static_cast<uint64_t>(config.train.seed));
   const auto precision = compute::resolve_precision(compute::parse_precision(config.train.precision, "train.precision"),
                                                     torch::kCPU, compute::detect_cpu_features(), "train.precision");
   auto loader = data::make_loader(config.data, {config.train.batch_size, static_cast<uint64_t>(config.train.seed)});
-  auto recipe = train::make_recipe(config, loader->info(), torch::kCPU);
+  auto recipe = train::make_recipe(config, loader->info(), torch::kCPU, nullptr);
   const auto step = [&] {
     compute::AutocastScope autocast(precision.precision, torch::kCPU);
     recipe->train_step(*loader);

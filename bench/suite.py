@@ -13,6 +13,11 @@ default threads, a Dataset with per-item torchvision transforms or ImageFolder) 
 lose on 2 cores, see train_gan.py). Ratios are against the tuned run. Each number is the
 process's own: training images/s as the tool reports it over its training loop, wall time and
 peak RSS of the whole process (os.wait4).
+Rows: gankit in float32 and, on a CPU with bf16 units, as a user gets it (train.precision = auto);
+PyTorch by default, tuned, and at its best: tuned with the widest OpenBLAS kernels the CPU runs
+(OPENBLAS_CORETYPE, as gankit picks them) in float32, and with bf16 autocast where the CPU has bf16
+units. Every process starts without OPENBLAS_CORETYPE unless its row sets it. Training tables add
+each row's share of the machine's float32 and bf16 limit (bench/roofline.py, measured first).
 Sampling: `gankit sample CKPT -n 10000 -o X.npy` against bench/reference/sample_gan.py, whole
 processes.
 Evaluation: `gankit eval --samples A.npy --real B.npy --features inception:W --metrics fid`
@@ -31,7 +36,7 @@ import sys
 import time
 
 from train_vs_pytorch import run  # one process, measured: (stdout, wall s, peak RSS MiB)
-from roofline import best_core, cpu_flags
+from roofline import best_core, case_model, cpu_flags, measure_peaks, training_flops
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GANKIT = os.path.join(ROOT, "build", "gankit")
@@ -152,20 +157,34 @@ def with_ratios(rows):
     return rows
 
 
-def table(title, rows, what):
-    lines = [f"### {title}", "", f"| tool | {what} img/s | × tuned | process wall s | × tuned (wall) | peak RSS MiB |",
-             "|---|---|---|---|---|---|"]
+def table(title, rows, what, peaks=None, flops=None):
+    """A case's rows; for training cases with the machine's peaks, % of its float32/bf16 limit
+    (img/s x training FLOPs per image / peak FLOP/s, bench/roofline.py)."""
+    limit = peaks is not None and flops is not None
+    extra = " % of fp32 limit | % of bf16 limit |" if limit else ""
+    lines = [f"### {title}", "", f"| tool | {what} img/s | × tuned | process wall s | × tuned (wall) | peak RSS MiB |{extra}",
+             "|---|---|---|---|---|---|" + ("---|---|" if limit else "")]
     for r in rows:
+        cells = ""
+        if limit:
+            rate = r["images_per_s"] * flops
+            bf16 = f"{100 * rate / (peaks['bf16'] * 1e9):.0f}%" if "bf16" in peaks else "–"
+            cells = f" {100 * rate / (peaks['fp32'] * 1e9):.0f}% | {bf16} |"
         lines.append(f"| {r['tool']} | {r['images_per_s']:.0f} | {r['speed_vs_tuned']:.2f} | {r['process_wall_s']:.1f} | "
-                     f"{r['wall_vs_tuned']:.2f} | {r['peak_rss_mb']:.0f} |")
+                     f"{r['wall_vs_tuned']:.2f} | {r['peak_rss_mb']:.0f} |{cells}")
     return "\n".join(lines) + "\n"
 
 
 def markdown(results, command):
+    peaks = results.get("peaks")
     report = [f"## gankit benchmark suite ({results['cores']} cores, {results['cpu']})", "",
-              f"Command: `{command}`; each case as last measured ({results['date']} or earlier, see suite.json).", ""]
+              f"Command: `{command}`; each case as last measured ({results['date']} or earlier, see suite.json).",
+              f"Kernels: {results.get('kernels', '?')}. Machine limit (bench/roofline.py): "
+              + (f"{peaks['fp32']:.0f} GFLOP/s float32, {peaks.get('bf16', float('nan')):.0f} bf16." if peaks else "not measured."),
+              ""]
     for name, case in results["train"].items():
-        report.append(table(f"train {name}: {case['steps']} steps of batch {case['batch']}", case["rows"], "train"))
+        report.append(table(f"train {name}: {case['steps']} steps of batch {case['batch']}", case["rows"], "train",
+                            peaks, training_flops(*case_model(name))))
     for name, rows in results["sample"].items():
         report.append(table(f"sample {name}: {SAMPLES} images to .npy", rows, "sample"))
     if "eval" in results:
@@ -180,22 +199,29 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="a tenth of the steps (a smoke run, not figures)")
     ap.add_argument("--only", default="", help="comma-separated case names; the other cases keep their last figures")
+    ap.add_argument("--scale", type=float, default=1.0,
+                    help="steps x SCALE (e.g. 0.25; written to suite-scaled.md/json, not suite.md)")
     args = ap.parse_args()
     if not os.path.exists(GANKIT):
         sys.exit(f"{GANKIT} not found: build first (bash scripts/setup.sh)")
     work = os.path.join(ROOT, "bench", ".cache", "suite")
     os.makedirs(work, exist_ok=True)
     only = set(filter(None, args.only.split(",")))
-    stem = os.path.join(ROOT, "bench", "results", "suite-quick" if args.quick else "suite")
+    variant = "-quick" if args.quick else "-scaled" if args.scale != 1.0 else ""
+    stem = os.path.join(ROOT, "bench", "results", "suite" + variant)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     results = {"train": {}, "sample": {}}
     if only and os.path.exists(stem + ".json"):
         with open(stem + ".json") as f:
             results = json.load(f)
     results.update({"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(), "cpu": cpu})
+    results["kernels"] = json.loads(subprocess.run([GANKIT, "info", "--kernels"], env=FRESH_ENV, capture_output=True,
+                                                   text=True, check=True).stdout)["blas"]["line"]
+    print("[suite] peak rates (bench/roofline.py)", file=sys.stderr, flush=True)
+    results["peaks"] = measure_peaks()
     checkpoints = {}
     for case in TRAIN_CASES:
-        name, steps = case[0], max(1, case[5] // 10) if args.quick else case[5]
+        name, steps = case[0], max(1, case[5] // 10) if args.quick else max(1, round(case[5] * args.scale))
         if only and name not in only:
             continue
         print(f"[suite] train {name}: {steps} steps", file=sys.stderr, flush=True)
@@ -217,7 +243,8 @@ def main():
               flush=True)
     os.makedirs(os.path.dirname(stem), exist_ok=True)
     with open(stem + ".md", "w") as f:
-        f.write(markdown(results, "/usr/bin/python3 bench/suite.py" + (" --quick" if args.quick else "")))
+        f.write(markdown(results, "/usr/bin/python3 bench/suite.py" + (" --quick" if args.quick else "") +
+                         (f" --scale {args.scale}" if args.scale != 1.0 else "") + (f" --only {args.only}" if only else "")))
     with open(stem + ".json", "w") as f:
         json.dump(results, f, indent=1)
     print(f"wrote {stem}.md and {stem}.json", file=sys.stderr)

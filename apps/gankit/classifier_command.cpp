@@ -9,12 +9,13 @@
 #include <iostream>
 
 #include "commands.h"
+#include "gankit/config/config.h"
+#include "gankit/data/loader.h"
 #include "gankit/data/registry.h"
 #include "gankit/error.h"
 #include "gankit/models/domain_classifier_file.h"
+#include "gankit/system/resources.h"
 #include "gankit/train/classifier_training.h"
-#include "gankit/train/config.h"
-#include "gankit/train/trainer.h"
 
 namespace gankit::cli {
 
@@ -31,7 +32,7 @@ struct DataSpec {
 /// `base`, or (with --data) a data set name from the registry or a config (name or file) whose
 /// [data] section is used; then the --set overrides.
 data::DataOptions resolve_data(const DataSpec& spec, const data::DataOptions& base = {}) {
-  train::Config config;
+  config::Config config;
   config.data = base;
   if (!spec.data.empty()) {
     const auto& sets = data::data_sets();
@@ -41,13 +42,13 @@ data::DataOptions resolve_data(const DataSpec& spec, const data::DataOptions& ba
     } else {
       fs::path config_path;
       try {
-        config_path = train::resolve_config_path(spec.data);
+        config_path = config::resolve_config_path(spec.data);
       } catch (const gankit::Error&) {
         std::string valid;
         for (const auto& entry : sets) valid += valid.empty() ? entry.name : fmt::format(", {}", entry.name);
         fail("--data {}: neither a data set ({}) nor a config", spec.data, valid);
       }
-      config = train::Config::from_file(config_path);
+      config = config::Config::from_file(config_path);
     }
   }
   for (const auto& assignment : spec.overrides) {
@@ -73,7 +74,7 @@ void add_data_options(CLI::App* cmd, DataSpec& spec) {
 }
 
 int threads_or_cores(int64_t threads) {
-  return static_cast<int>(threads > 0 ? threads : train::available_cores());
+  return static_cast<int>(threads > 0 ? threads : system::available_cores());
 }
 
 struct TrainArgs {
@@ -128,7 +129,7 @@ void run_eval(const EvalArgs& args) {
   data.image_size = shape.image_size;
   data.channels = shape.channels;
   if (!sets_key(args.spec, "data.fit")) data.fit = loaded.info.data.fit;
-  const auto test = train::load_test_split(data);
+  const auto test = data::load_held_out(data);
   const std::string where = data.path.empty() ? data.name : fmt::format("{} at {}", data.name, data.path);
   if (!test.images.defined()) fail("data {}: has no held-out (test) split to evaluate on", where);
   if (!test.labels.defined()) fail("data {}: has no labels to evaluate against", where);

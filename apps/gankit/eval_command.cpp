@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -16,10 +18,10 @@
 #include "gankit/compute/precision.h"
 #include "gankit/data/registry.h"
 #include "gankit/error.h"
-#include "gankit/metrics/gan_scores.h"
+#include "gankit/metrics/evaluation.h"
 #include "gankit/metrics/real_features.h"
 #include "gankit/sample/sampler.h"
-#include "gankit/train/trainer.h"
+#include "gankit/system/resources.h"
 
 namespace gankit::cli {
 
@@ -46,17 +48,15 @@ struct EvalArgs {
   metrics::ScoreOptions scores;
 };
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-/// Progress lines on stderr, about every tenth of the way.
-metrics::FeatureProgress progress_printer(bool quiet, std::string what) {
+/// Progress lines on stderr, about every tenth of the way of each side.
+std::function<void(const std::string&, int64_t, int64_t)> progress_printer(bool quiet) {
   if (quiet) return {};
-  return [what = std::move(what), shown = int64_t{-1}](int64_t done, int64_t total) mutable {
+  return [shown = std::map<std::string, int64_t>{}](const std::string& what, int64_t done,
+                                                    int64_t total) mutable {
     const int64_t tenth = done * 10 / std::max<int64_t>(total, 1);
-    if (tenth == shown && done < total) return;
-    shown = tenth;
+    const auto it = shown.find(what);
+    if (it != shown.end() && it->second == tenth && done < total) return;
+    shown[what] = tenth;
     std::cerr << fmt::format("eval: {} features {}/{}", what, done, total) << std::endl;
   };
 }
@@ -70,109 +70,98 @@ std::string default_features() {
       "GANKIT_FEATURES");
 }
 
-void run_eval(const EvalArgs& args) {
-  torch::set_num_threads(static_cast<int>(train::available_cores()));
-  if (args.checkpoint.empty() == args.samples.empty()) {
-    fail("gankit eval: give a checkpoint or --samples S.npy|DIR (one of them)");
-  }
-  const auto metric_list = metrics::parse_metrics(args.metrics);
-  const std::string spec = args.features.empty() ? default_features() : args.features;
-  auto extractor = metrics::make_feature_extractor(spec);
-  nlohmann::ordered_json seconds;
-
-  // The generated side: drawn from the checkpoint, or read from the user's files.
-  auto start = Clock::now();
-  sample::Samples fake;
-  std::optional<data::DataOptions> real_data;
-  std::string fake_name;
+/// The generated side: drawn from the checkpoint (whose data is then the default real side), or
+/// read from the user's files.
+metrics::GeneratedImages generated_images(const EvalArgs& args,
+                                          std::optional<data::DataOptions>& checkpoint_data) {
   if (!args.checkpoint.empty()) {
     sample::Sampler sampler(args.checkpoint, compute::parse_precision(args.precision, "--precision"));
     sample::SampleOptions options;
     options.count = args.count.value_or(10000);
     options.seed = args.seed;
-    fake = sampler.sample(options);
-    real_data = sampler.header().config.data;
-    fake_name = "generated images of " + args.checkpoint;
-  } else {
-    fake = sample::read_samples(args.samples);
-    if (args.count) {
-      if (*args.count > fake.images.size(0)) {
-        fail("{}: holds {} images, fewer than --n {}", args.samples, fake.images.size(0), *args.count);
-      }
-      fake.images = fake.images.slice(0, 0, *args.count);
-      if (fake.labels.defined()) fake.labels = fake.labels.slice(0, 0, *args.count);
-    }
-    fake_name = args.samples;
+    auto fake = sampler.sample(options);
+    checkpoint_data = sampler.header().config.data;
+    return {fake.images, fake.labels, "generated images of " + args.checkpoint};
   }
-  seconds["samples"] = seconds_since(start);
-  const int64_t wanted_real = args.real_count > 0 ? args.real_count : fake.images.size(0);
-  metrics::check_counts(metric_list, wanted_real, fake.images.size(0), args.scores);
-  const int64_t channels = fake.images.size(1), size = fake.images.size(2);
+  auto fake = sample::read_samples(args.samples);
+  if (args.count) {
+    if (*args.count > fake.images.size(0)) {
+      fail("{}: holds {} images, fewer than --n {}", args.samples, fake.images.size(0), *args.count);
+    }
+    fake.images = fake.images.slice(0, 0, *args.count);
+    if (fake.labels.defined()) fake.labels = fake.labels.slice(0, 0, *args.count);
+  }
+  return {fake.images, fake.labels, args.samples};
+}
 
-  // The real side: a data set (or image folder) fitted to the generated images' size, as training
-  // fits it to the model's; or an array of images as they are.
-  start = Clock::now();
-  metrics::ImageFeatures real;
-  nlohmann::ordered_json real_info;
+/// The real side: an array of images as they are, a folder or named data set, or the checkpoint's data.
+metrics::RealImages real_images(const EvalArgs& args, std::optional<data::DataOptions> checkpoint_data) {
+  metrics::RealImages real;
   if (fs::path(args.real).extension() == ".npy") {
-    const auto images = sample::read_samples(args.real).images;
-    if (images.size(1) != channels || images.size(2) != fake.images.size(2) || images.size(3) != fake.images.size(3)) {
-      fail("{}: real images are {}x{}x{} but {} are {}x{}x{}: they must have the same shape", args.real,
-           images.size(1), images.size(2), images.size(3), fake_name, channels, fake.images.size(2),
-           fake.images.size(3));
-    }
-    real = metrics::extract_features(*extractor, images, args.real, args.batch_size,
-                                     progress_printer(args.quiet, "real"));
-    real_info = {{"source", args.real}, {"n", images.size(0)}, {"cached", false}};
-  } else {
-    if (!args.real.empty()) {
-      real_data = data::DataOptions{};
-      if (fs::is_directory(args.real)) {
-        real_data->name = "image-folder";
-        real_data->path = args.real;
-      } else {
-        real_data->name = data::find_data_set(args.real).name;
-      }
-    }
-    if (!real_data) fail("gankit eval --samples: give --real DATASET|FOLDER|FILE.npy, the images to compare against");
-    real_data->image_size = size;
-    real_data->pairs.clear();
-    if (!args.real_split.empty()) real_data->split = args.real_split;
-    const fs::path cache = args.no_cache ? fs::path()
-                           : args.cache_dir.empty() ? metrics::default_feature_cache_dir()
-                                                    : fs::path(args.cache_dir);
-    const auto found = metrics::real_features(*real_data, wanted_real, args.seed, *extractor, cache,
-                                              progress_printer(args.quiet, "real"), channels);
-    real = found.features;
-    real_info = {{"source", found.description}, {"n", found.count}, {"cached", found.from_cache}};
-    if (!found.cache_file.empty()) real_info["cache"] = found.cache_file.string();
+    real.images = sample::read_samples(args.real).images;
+    real.source = args.real;
+    return real;
   }
-  seconds["real_features"] = seconds_since(start);
-
-  start = Clock::now();
-  const auto fake_features = metrics::extract_features(*extractor, fake.images, fake_name, args.batch_size,
-                                                       progress_printer(args.quiet, "generated"));
-  seconds["features"] = seconds_since(start);
-  if (fake_features.features.size(1) != real.features.size(1)) {
-    fail("real and generated features differ in width ({} vs {})", real.features.size(1),
-         fake_features.features.size(1));
+  real.data_set = std::move(checkpoint_data);
+  if (!args.real.empty()) {
+    real.data_set = data::DataOptions{};
+    if (fs::is_directory(args.real)) {
+      real.data_set->name = "image-folder";
+      real.data_set->path = args.real;
+    } else {
+      real.data_set->name = data::find_data_set(args.real).name;
+    }
   }
+  if (!real.data_set)
+    fail("gankit eval --samples: give --real DATASET|FOLDER|FILE.npy, the images to compare against");
+  if (!args.real_split.empty()) real.data_set->split = args.real_split;
+  return real;
+}
 
-  start = Clock::now();
-  const auto scores = metrics::score_features(real, fake_features, metric_list, args.scores);
+metrics::EvaluationOptions evaluation_options(const EvalArgs& args) {
+  metrics::EvaluationOptions options;
+  options.metrics = metrics::parse_metrics(args.metrics);
+  options.real_count = args.real_count;
+  options.seed = args.seed;
+  options.batch_size = args.batch_size;
+  options.cache_dir = args.no_cache            ? fs::path()
+                      : args.cache_dir.empty() ? metrics::default_feature_cache_dir()
+                                               : fs::path(args.cache_dir);
+  options.scores = args.scores;
+  options.progress = progress_printer(args.quiet);
+  return options;
+}
+
+nlohmann::ordered_json to_json(const metrics::EvaluationResult& result, double sample_seconds) {
   nlohmann::ordered_json out;
-  for (const auto& [name, value] : scores) out[name] = value;
-  if (const auto accuracy = metrics::labelled_class_accuracy(fake_features.logits, fake.labels,
-                                                             extractor->data_classes(), fake_name,
-                                                             /*labels_must_fit=*/true)) {
-    out["class_accuracy"] = *accuracy;
+  for (const auto& [name, value] : result.scores) out[name] = value;
+  if (result.class_accuracy) out["class_accuracy"] = *result.class_accuracy;
+  out["n"] = result.n;
+  out["features"] = result.features;
+  out["real"] = {{"source", result.real.source}, {"n", result.real.n}, {"cached", result.real.cached}};
+  if (!result.real.cache.empty()) out["real"]["cache"] = result.real.cache.string();
+  out["seconds"] = {{"samples", sample_seconds},
+                    {"real_features", result.real_seconds},
+                    {"features", result.features_seconds},
+                    {"statistics", result.statistics_seconds}};
+  return out;
+}
+
+void run_eval(const EvalArgs& args) {
+  torch::set_num_threads(static_cast<int>(system::available_cores()));
+  if (args.checkpoint.empty() == args.samples.empty()) {
+    fail("gankit eval: give a checkpoint or --samples S.npy|DIR (one of them)");
   }
-  seconds["statistics"] = seconds_since(start);
-  out["n"] = fake.images.size(0);
-  out["features"] = extractor->name();
-  out["real"] = real_info;
-  out["seconds"] = seconds;
-  std::cout << out.dump() << std::endl;
+  const auto options = evaluation_options(args);
+  auto extractor =
+      metrics::make_feature_extractor(args.features.empty() ? default_features() : args.features);
+  const auto start = Clock::now();
+  std::optional<data::DataOptions> checkpoint_data;
+  const auto generated = generated_images(args, checkpoint_data);
+  const double sample_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const auto result =
+      metrics::evaluate_images(generated, real_images(args, checkpoint_data), *extractor, options);
+  std::cout << to_json(result, sample_seconds).dump() << std::endl;
 }
 
 }  // namespace

@@ -4,10 +4,10 @@
 #include <iostream>
 
 #include "commands.h"
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/compute/kernel_report.h"
 #include "gankit/error.h"
 #include "gankit/models/registry.h"
-#include "gankit/train/checkpoint.h"
 
 namespace gankit::cli {
 
@@ -34,10 +34,11 @@ void run_info(const InfoArgs& args) {
   if (args.checkpoint.empty()) {
     fail("info: give a checkpoint, --models to list the architectures, or --kernels for this machine's kernels");
   }
-  const auto header = train::open_checkpoint(args.checkpoint).header;
+  const auto header = checkpoint::open_checkpoint(args.checkpoint).header;
   const auto& c = header.config;
   std::cout << fmt::format("checkpoint: {}\nkind:       {}\nmodel:      {} (z_dim {})\nstep:       {}\n",
-                           args.checkpoint, header.kind, c.model.name, c.model.z_dim, header.step)
+                           args.checkpoint, models::kind_name(header.kind), c.model.name, c.model.z_dim,
+                           header.step)
             << fmt::format("data:       {} {} ({}), images {}x{}x{}, {} classes\n", c.data.name, c.data.split,
                            c.data.path.empty() ? "default location" : c.data.path, header.shape.channels,
                            header.shape.image_size, header.shape.image_size, header.shape.num_classes)

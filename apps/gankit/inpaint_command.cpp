@@ -2,10 +2,11 @@
 #include <iostream>
 
 #include "commands.h"
+#include "gankit/compute/precision.h"
 #include "gankit/error.h"
 #include "gankit/io/image.h"
 #include "gankit/sample/inpainter.h"
-#include "gankit/train/trainer.h"
+#include "gankit/system/resources.h"
 
 namespace gankit::cli {
 
@@ -13,6 +14,7 @@ namespace {
 
 struct InpaintArgs {
   std::string checkpoint;
+  std::string precision;
   std::string image;
   std::string mask;
   std::string out;
@@ -20,11 +22,11 @@ struct InpaintArgs {
 };
 
 void run_inpaint(const InpaintArgs& args) {
-  torch::set_num_threads(static_cast<int>(train::available_cores()));
+  torch::set_num_threads(static_cast<int>(system::available_cores()));
   if (std::filesystem::path(args.out).extension() != ".png") {
     fail("{}: inpaint writes a PNG file (use a .png name)", args.out);
   }
-  sample::Inpainter inpainter(args.checkpoint);
+  sample::Inpainter inpainter(args.checkpoint, compute::parse_precision(args.precision, "--precision"));
   const auto result = inpainter.complete_file(args.image, args.mask);
   auto image = result.output;
   if (args.side_by_side) {  // masked input | completed | input
@@ -45,6 +47,7 @@ void add_inpaint_command(CLI::App& app) {
   cmd->add_option("--mask", args->mask, "Mask PNG of the model's size, white = hole (default: the centre square)");
   cmd->add_option("-o,--out", args->out, "Output PNG")->required();
   cmd->add_flag("--side-by-side", args->side_by_side, "Write masked input | completed | input");
+  add_precision_option(cmd, args->precision);
   cmd->callback([args] { run_inpaint(*args); });
 }
 

@@ -7,7 +7,7 @@ namespace gankit::cli {
 void add_precision_option(CLI::App* command, std::string& value) {
   value = "auto";
   std::string help = "Arithmetic of the generator:";
-  for (const auto& row : compute::precision_table()) help += std::string(" ") + row.name + " (" + row.help + ");";
+  for (const auto& row : compute::precisions().rows()) help += std::string(" ") + row.name + " (" + row.help + ");";
   help.pop_back();
   command->add_option("--precision", value, help)->capture_default_str();
 }

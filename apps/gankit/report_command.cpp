@@ -4,9 +4,9 @@
 #include <optional>
 
 #include "commands.h"
+#include "gankit/config/config.h"
 #include "gankit/error.h"
 #include "gankit/report/run_report.h"
-#include "gankit/train/config.h"
 
 namespace gankit::cli {
 
@@ -24,7 +24,7 @@ struct ReportArgs {
 report::ReportOptions run_report_options(const fs::path& run_dir) {
   const auto config_path = run_dir / "config.toml";
   if (!fs::is_regular_file(config_path)) return {};
-  return train::Config::from_file(config_path).report;
+  return config::Config::from_file(config_path).report;
 }
 
 void run_report(const ReportArgs& args) {

@@ -7,7 +7,7 @@
 #include "gankit/compute/precision.h"
 #include "gankit/error.h"
 #include "gankit/sample/sampler.h"
-#include "gankit/train/trainer.h"
+#include "gankit/system/resources.h"
 
 namespace gankit::cli {
 
@@ -24,7 +24,7 @@ struct SampleArgs {
 };
 
 void run_sample(const SampleArgs& args) {
-  torch::set_num_threads(static_cast<int>(train::available_cores()));
+  torch::set_num_threads(static_cast<int>(system::available_cores()));
   sample::Sampler sampler(args.checkpoint, compute::parse_precision(args.precision, "--precision"));
   std::vector<std::filesystem::path> written;
   if (args.interpolate > 0) {

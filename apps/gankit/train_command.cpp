@@ -10,6 +10,7 @@
 #include "gankit/error.h"
 #include "gankit/parallel/group.h"
 #include "gankit/parallel/local_launcher.h"
+#include "gankit/system/resources.h"
 #include "gankit/train/trainer.h"
 
 namespace gankit::cli {
@@ -61,7 +62,7 @@ void launch_workers(const TrainArgs& args, const fs::path& run_dir) {
   if (args.resume) worker_args.push_back("--resume");
   parallel::LocalLaunchOptions options;
   options.nproc = args.nproc;
-  options.threads_per_worker = static_cast<int>(std::max<int64_t>(1, train::available_cores() / args.nproc));
+  options.threads_per_worker = static_cast<int>(std::max<int64_t>(1, system::available_cores() / args.nproc));
   // After one worker fails the others stop by themselves within the timeout; then they are killed.
   options.grace = std::chrono::milliseconds(static_cast<int64_t>(std::min(args.dist_timeout, 15.0) * 1000));
   std::cout << fmt::format("starting {} worker processes ({} threads each); rank 0 reports\n", args.nproc,
@@ -73,7 +74,7 @@ void launch_workers(const TrainArgs& args, const fs::path& run_dir) {
 void run_train(const TrainArgs& args) {
   if (args.dist_timeout <= 0) fail("--dist-timeout {}: must be positive", args.dist_timeout);
   if (args.nproc > 1) {
-    const fs::path config_path = train::resolve_config_path(args.config);
+    const fs::path config_path = config::resolve_config_path(args.config);
     launch_workers(args, args.out.empty() ? fresh_run_dir(config_path) : fs::path(args.out));
     return;
   }
@@ -86,15 +87,15 @@ void run_train(const TrainArgs& args) {
     options.group = parallel::Group::connect(*env, group_options);
     options.cuda_device = env->local_rank;
   }
-  train::Config config;  // on ranks other than 0 it stays empty: rank 0 decides and sends its own
+  config::Config config;  // on ranks other than 0 it stays empty: rank 0 decides and sends its own
   if (options.group && options.group->rank() != 0) {
     options.run_dir = args.out.empty() ? fs::path("runs") : fs::path(args.out);  // never written
   } else {
-    const fs::path config_path = train::resolve_config_path(args.config);
+    const fs::path config_path = config::resolve_config_path(args.config);
     options.run_dir = args.out.empty() ? fresh_run_dir(config_path) : fs::path(args.out);
     const bool resuming = args.resume && fs::exists(options.run_dir / "checkpoints" / "latest.pt");
     // A resumed run keeps the config it was started with; --set may still change e.g. train.steps.
-    config = resuming ? train::stored_config(options.run_dir) : train::Config::from_file(config_path);
+    config = resuming ? train::stored_config(options.run_dir) : config::Config::from_file(config_path);
     for (const auto& assignment : args.overrides) config.set(assignment);
     if (args.resume && !resuming) std::cout << "no checkpoint in " << options.run_dir.string() << " yet: starting fresh\n";
     std::cout << "run directory: " << options.run_dir.string() << std::endl;

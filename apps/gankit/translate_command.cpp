@@ -2,11 +2,12 @@
 #include <iostream>
 
 #include "commands.h"
+#include "gankit/compute/precision.h"
 #include "gankit/error.h"
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/sample/translator.h"
-#include "gankit/train/trainer.h"
+#include "gankit/system/resources.h"
 
 namespace gankit::cli {
 
@@ -16,14 +17,15 @@ namespace fs = std::filesystem;
 
 struct TranslateArgs {
   std::string checkpoint;
+  std::string precision;
   std::vector<std::string> inputs;
   std::string out;
   bool side_by_side = false;
 };
 
 void run_translate(const TranslateArgs& args) {
-  torch::set_num_threads(static_cast<int>(train::available_cores()));
-  sample::Translator translator(args.checkpoint);
+  torch::set_num_threads(static_cast<int>(system::available_cores()));
+  sample::Translator translator(args.checkpoint, compute::parse_precision(args.precision, "--precision"));
   const auto files = sample::list_inputs({args.inputs.begin(), args.inputs.end()});
   // One input file and an OUT with an image extension: OUT is that file; otherwise a folder.
   const fs::path out(args.out);
@@ -53,6 +55,7 @@ void add_translate_command(CLI::App& app) {
   cmd->add_option("inputs", args->inputs, "Image files or folders (A|B pair files use their input side)")->required();
   cmd->add_option("-o,--out", args->out, "OUT.png for one input file, else a folder")->required();
   cmd->add_flag("--side-by-side", args->side_by_side, "Write input | output | target (when the file has one)");
+  add_precision_option(cmd, args->precision);
   cmd->callback([args] { run_translate(*args); });
 }
 

@@ -7,10 +7,10 @@
 #include <chrono>
 #include <thread>
 
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/io/image.h"
 #include "gankit/io/npy.h"
 #include "gankit/report/metrics_log.h"
-#include "gankit/train/checkpoint.h"
 #include "support/cli.h"
 #include "support/tiny_run.h"
 
@@ -155,7 +155,7 @@ TEST(Cli, KilledRunResumesFromItsLastCheckpoint) {
   ASSERT_TRUE(gankit::test::wait_for([&] { return fs::exists(dir / "r/checkpoints/step_000010.pt"); }));
   kill(pid, SIGKILL);  // no chance to save: the last periodic checkpoint must do
   gankit::test::wait_exit_code(pid);
-  const int64_t saved = gankit::train::open_checkpoint(dir / "r/checkpoints/latest.pt").header.step;
+  const int64_t saved = gankit::checkpoint::open_checkpoint(dir / "r/checkpoints/latest.pt").header.step;
   EXPECT_GE(saved, 10);
   EXPECT_EQ(saved % 5, 0);
 
@@ -163,7 +163,7 @@ TEST(Cli, KilledRunResumesFromItsLastCheckpoint) {
                                dir.path());
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_NE(resumed.out.find("resuming r from step " + std::to_string(saved)), std::string::npos) << resumed.out;
-  EXPECT_EQ(gankit::train::open_checkpoint(dir / "r/checkpoints/latest.pt").header.step, saved + 4);
+  EXPECT_EQ(gankit::checkpoint::open_checkpoint(dir / "r/checkpoints/latest.pt").header.step, saved + 4);
   const auto records = gankit::report::MetricsLog::read(dir / "r/metrics.jsonl");
   ASSERT_FALSE(records.empty());
   EXPECT_EQ(records.back()["step"], saved + 4);
@@ -178,7 +178,7 @@ TEST(Cli, CtrlCStopsWithACheckpointAndExitCode130) {
   ASSERT_TRUE(gankit::test::wait_for([&] { return !gankit::report::MetricsLog::read(dir / "r/metrics.jsonl").empty(); }));
   kill(pid, SIGINT);
   EXPECT_EQ(gankit::test::wait_exit_code(pid), 130);
-  const int64_t step = gankit::train::open_checkpoint(dir / "r/checkpoints/latest.pt").header.step;
+  const int64_t step = gankit::checkpoint::open_checkpoint(dir / "r/checkpoints/latest.pt").header.step;
   EXPECT_GE(step, 2);
   EXPECT_NE(gankit::test::slurp(dir / "out.log").find("interrupted at step " + std::to_string(step)), std::string::npos);
 }

@@ -23,16 +23,16 @@ compute::CpuFeatures cpu_with(bool avx512, bool avx512_bf16, bool amx) {
 }
 
 TEST(Precision, OneTableParsesAndNamesEveryValue) {
-  for (const auto& row : compute::precision_table()) {
-    EXPECT_EQ(compute::parse_precision(row.name, "train.precision"), row.value);
+  for (const auto& row : compute::precisions().rows()) {
+    EXPECT_EQ(compute::parse_precision(row.name, "--precision"), row.value);
     EXPECT_STREQ(compute::precision_name(row.value), row.name);
   }
-  EXPECT_EQ(compute::precision_names(), "auto, fp32, bf16 or fp16");
+  EXPECT_EQ(compute::precisions().names(" or "), "auto, fp32, bf16 or fp16");
   try {
-    compute::parse_precision("half", "train.precision");
+    compute::parse_precision("half", "--precision");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "train.precision: unknown precision 'half' (use auto, fp32, bf16 or fp16)");
+    EXPECT_STREQ(e.what(), "--precision = 'half': unknown (valid: auto, fp32, bf16, fp16)");
   }
 }
 

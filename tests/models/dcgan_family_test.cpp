@@ -5,6 +5,7 @@
 
 #include "gankit/error.h"
 #include "gankit/models/registry.h"
+#include "gankit/nn/parameter_count.h"
 #include "gankit/nn/self_attention.h"
 #include "gankit/nn/spectral_norm.h"
 #include "support/test_support.h"
@@ -30,12 +31,6 @@ int count_modules(torch::nn::Module& module) {
   return n;
 }
 
-int64_t count_parameters(const torch::nn::Module& m) {
-  int64_t n = 0;
-  for (const auto& p : m.parameters()) n += p.numel();
-  return n;
-}
-
 TEST(SnDcgan, SpectralNormOnEveryConvOfDAndNoBatchNorm) {
   auto nets = build("sn-dcgan");
   auto& d = *nets.discriminator;
@@ -43,7 +38,8 @@ TEST(SnDcgan, SpectralNormOnEveryConvOfDAndNoBatchNorm) {
   EXPECT_EQ(count_modules<nn::SNConv2dImpl>(d), 4);  // 3 down blocks + the logit conv at 32x32
   EXPECT_EQ(count_modules<torch::nn::Conv2dImpl>(d), 4);  // each one wrapped
   // G is DCGAN's, untouched.
-  EXPECT_EQ(count_parameters(*nets.generator), count_parameters(*build("dcgan").generator));
+  EXPECT_EQ(gankit::nn::count_parameters(*nets.generator),
+            gankit::nn::count_parameters(*build("dcgan").generator));
   EXPECT_EQ(count_modules<nn::SNConvTranspose2dImpl>(*nets.generator), 0);
 }
 

@@ -10,6 +10,7 @@
 
 #include "gankit/io/npy.h"
 #include "gankit/models/dcgan.h"
+#include "gankit/nn/parameter_count.h"
 #include "support/reference_weights.h"
 
 namespace {
@@ -21,7 +22,7 @@ using gankit::models::InpaintGeneratorOptions;
 const fs::path kFixture = fs::path(GANKIT_TEST_DATA_DIR) / "image_to_image" / "inpaint";
 
 TEST(InpaintGenerator, ParameterCountMatchesPyTorchReference) {
-  EXPECT_EQ(gankit::test::parameter_count(*InpaintGenerator()), 4888483);  // 4 -> 3, width 64
+  EXPECT_EQ(gankit::nn::count_parameters(*InpaintGenerator()), 4888483);  // 4 -> 3, width 64
 }
 
 TEST(InpaintGenerator, MatchesPyTorchReferenceInEvalMode) {

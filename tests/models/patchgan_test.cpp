@@ -9,6 +9,7 @@
 #include <string>
 
 #include "gankit/io/npy.h"
+#include "gankit/nn/parameter_count.h"
 #include "support/reference_weights.h"
 
 namespace {
@@ -21,7 +22,7 @@ const fs::path kFixture = fs::path(GANKIT_TEST_DATA_DIR) / "image_to_image" / "p
 
 TEST(PatchDiscriminator, ParameterCountMatchesPyTorchReference) {
   PatchDiscriminator d(PatchDiscriminatorOptions(6));  // ndf 64, n_layers 3
-  EXPECT_EQ(gankit::test::parameter_count(*d), 2768705);
+  EXPECT_EQ(gankit::nn::count_parameters(*d), 2768705);
 }
 
 TEST(PatchDiscriminator, MatchesPyTorchReferenceInEvalMode) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "gankit/io/npy.h"
+#include "gankit/nn/parameter_count.h"
 #include "support/reference_weights.h"
 
 namespace {
@@ -16,7 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 using gankit::models::UnetGenerator;
 using gankit::models::UnetGeneratorOptions;
-using gankit::test::parameter_count;
 
 const fs::path kFixture = fs::path(GANKIT_TEST_DATA_DIR) / "image_to_image" / "unet";
 
@@ -29,10 +29,10 @@ int64_t count_dropouts(const torch::nn::Module& module) {
 
 TEST(UnetGenerator, ParameterCountsMatchPyTorchReference) {
   UnetGenerator unet_256(UnetGeneratorOptions(3, 3, 8));  // ngf 64
-  EXPECT_EQ(parameter_count(*unet_256), 54413955);
+  EXPECT_EQ(gankit::nn::count_parameters(*unet_256), 54413955);
   EXPECT_EQ(count_dropouts(*unet_256), 3);
   UnetGenerator unet_128(UnetGeneratorOptions(3, 3, 7));
-  EXPECT_EQ(parameter_count(*unet_128), 41828995);
+  EXPECT_EQ(gankit::nn::count_parameters(*unet_128), 41828995);
   EXPECT_EQ(count_dropouts(*unet_128), 2);
   EXPECT_EQ(count_dropouts(*UnetGenerator(UnetGeneratorOptions(3, 3, 8).dropout(false))), 0);
 }

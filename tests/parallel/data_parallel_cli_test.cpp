@@ -10,9 +10,9 @@
 #include <map>
 #include <thread>
 
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/parallel/local_launcher.h"
 #include "gankit/report/metrics_log.h"
-#include "gankit/train/checkpoint.h"
 #include "support/cli.h"
 #include "support/tiny_run.h"
 
@@ -36,7 +36,7 @@ void collect(torch::serialize::InputArchive& archive, const std::string& prefix,
 }
 
 std::map<std::string, torch::Tensor> network_tensors(const fs::path& checkpoint) {
-  auto opened = train::open_checkpoint(checkpoint);
+  auto opened = checkpoint::open_checkpoint(checkpoint);
   std::map<std::string, torch::Tensor> out;
   for (const char* network : {"generator", "discriminator"}) {
     torch::serialize::InputArchive archive;
@@ -142,7 +142,7 @@ TEST(DataParallelCli, TorchrunStyleRanksOnMachinesThatShareNoDisk) {
   ASSERT_EQ(wait_exit_code(rank1), 0) << slurp(machine1 / "rank1.err");
   EXPECT_TRUE(contains(slurp(machine0 / "rank0.out"), "resuming run from step 3"));
   EXPECT_TRUE(contains(slurp(machine0 / "rank0.out"), "weights identical on every rank at step 6"));
-  EXPECT_EQ(train::open_checkpoint(machine0 / "run/checkpoints/latest.pt").header.step, 6);
+  EXPECT_EQ(checkpoint::open_checkpoint(machine0 / "run/checkpoints/latest.pt").header.step, 6);
 }
 
 /// The pid of the worker with RANK=`rank` among `launcher`'s children, or -1.
@@ -200,7 +200,8 @@ TEST(DataParallelCli, AKilledWorkerStopsTheJobWithAnErrorNamingItsRank) {
   EXPECT_TRUE(contains(stopped.err, "gankit: error: rank 0: lost rank 1 during")) << stopped.err;
   EXPECT_LT(stopped.seconds, 60) << "the job did not stop promptly";
   // Earlier results are intact: the last checkpoint written (if any) still opens.
-  if (fs::exists(dir / "run/checkpoints/latest.pt")) train::open_checkpoint(dir / "run/checkpoints/latest.pt");
+  if (fs::exists(dir / "run/checkpoints/latest.pt"))
+    checkpoint::open_checkpoint(dir / "run/checkpoints/latest.pt");
 }
 
 TEST(DataParallelCli, AStuckWorkerIsNamedAfterTheTimeout) {
@@ -218,7 +219,7 @@ TEST(DataParallelCli, CtrlCStopsEveryRankAtTheSameStepWithACheckpoint) {
   const auto stopped = act_on_rank_1(dir.path(), "", [](pid_t launcher, pid_t) { kill(launcher, SIGINT); });
   EXPECT_EQ(stopped.exit_code, 130) << stopped.err;
   EXPECT_EQ(stopped.err, "");
-  const auto header = train::open_checkpoint(dir / "run/checkpoints/latest.pt").header;
+  const auto header = checkpoint::open_checkpoint(dir / "run/checkpoints/latest.pt").header;
   EXPECT_GT(header.step, 1);
 }
 

@@ -17,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 /// The acceptance run in miniature: 60 steps, a grid every 20.
-train::Config sixty_step_config() {
+config::Config sixty_step_config() {
   auto config = test::tiny_config(60);
   config.set("train.sample_every=20");
   config.set("train.log_every=10");

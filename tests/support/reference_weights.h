@@ -39,11 +39,4 @@ inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>();
 }
 
-/// Number of parameters (weights and biases) of a module tree.
-inline int64_t parameter_count(const torch::nn::Module& module) {
-  int64_t n = 0;
-  for (const auto& p : module.parameters()) n += p.numel();
-  return n;
-}
-
 }  // namespace gankit::test

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "gankit/train/config.h"
+#include "gankit/config/config.h"
 #include "gankit/train/trainer.h"
 
 namespace gankit::test {
@@ -17,8 +17,8 @@ inline std::vector<std::string> tiny_overrides(int steps = 6) {
           "train.log_every=2",   "train.sample_every=3", "train.checkpoint_every=3"};
 }
 
-inline gankit::train::Config tiny_config(int steps = 6) {
-  gankit::train::Config config;
+inline gankit::config::Config tiny_config(int steps = 6) {
+  gankit::config::Config config;
   for (const auto& assignment : tiny_overrides(steps)) config.set(assignment);
   return config;
 }
@@ -31,8 +31,8 @@ inline std::string tiny_set_args(int steps = 6) {
 }
 
 /// Trains `config` in `dir` with progress output discarded.
-inline gankit::train::TrainResult train_quietly(const gankit::train::Config& config, const std::filesystem::path& dir,
-                                                bool resume = false) {
+inline gankit::train::TrainResult train_quietly(const gankit::config::Config& config,
+                                                const std::filesystem::path& dir, bool resume = false) {
   std::ostringstream log;
   gankit::train::TrainerOptions options;
   options.run_dir = dir;

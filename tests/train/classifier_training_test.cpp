@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "gankit/data/loader.h"
 #include "gankit/data/registry.h"
 #include "gankit/data/transforms.h"
 #include "gankit/io/image.h"
@@ -68,7 +69,7 @@ TEST(ClassifierTraining, AShortRunOnFashionMnistClearlyBeatsChance) {
 
   // The accuracy it reports is the one evaluate_classifier measures on the held-out images.
   auto net = result.net;
-  const auto held_out = train::load_test_split(info.data);
+  const auto held_out = data::load_held_out(info.data);
   ASSERT_EQ(held_out.images.size(0), 2000);
   EXPECT_DOUBLE_EQ(train::evaluate_classifier(net, held_out).accuracy, info.test_accuracy);
 }
@@ -147,7 +148,7 @@ TEST(ClassifierTraining, AClassFolderWithoutASplitIsNotEvaluatedOnItsTrainingIma
   options.data.path = (dir / "classes").string();
   options.data.image_size = 16;
   options.batch_size = 8;
-  EXPECT_FALSE(train::load_test_split(options.data).images.defined());
+  EXPECT_FALSE(data::load_held_out(options.data).images.defined());
   const auto unmeasured = train::train_classifier(options);
   EXPECT_EQ(unmeasured.info.shape.channels, 3);
   EXPECT_EQ(unmeasured.info.shape.num_classes, 3);

@@ -5,12 +5,12 @@
 
 #include <cmath>
 
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/io/image.h"
 #include "gankit/io/npy.h"
 #include "gankit/models/registry.h"
 #include "gankit/report/metrics_log.h"
 #include "gankit/sample/sampler.h"
-#include "gankit/train/checkpoint.h"
 #include "support/cli.h"
 #include "support/tiny_run.h"
 
@@ -22,8 +22,8 @@ using gankit::test::train_quietly;
 
 /// A shipped config, shrunk: width 8, batch 16, the data's test split, `steps` steps; model,
 /// loss, optimiser, penalty, aids and data as shipped.
-train::Config shrunk(const std::string& name, int steps = 20) {
-  auto config = train::Config::from_file(fs::path(GANKIT_CONFIG_DIR) / (name + ".toml"));
+config::Config shrunk(const std::string& name, int steps = 20) {
+  auto config = config::Config::from_file(fs::path(GANKIT_CONFIG_DIR) / (name + ".toml"));
   for (const std::string& assignment : std::vector<std::string>{
            "model.width=8", "data.split=test", "train.batch_size=16", "train.steps=" + std::to_string(steps),
         "train.log_every=5", "train.sample_every=0", "train.checkpoint_every=0"}) {
@@ -64,7 +64,7 @@ INSTANTIATE_TEST_SUITE_P(Issue3Configs, FamilyConfig,
                          });
 
 TEST(ModelRecipe, FillsUnsetKeysWithThePapersSettings) {
-  train::Config config;
+  config::Config config;
   config.set("model.name=wgan");
   config.apply_model_recipe();
   EXPECT_EQ(config.train.loss, "wasserstein");
@@ -73,14 +73,15 @@ TEST(ModelRecipe, FillsUnsetKeysWithThePapersSettings) {
   EXPECT_DOUBLE_EQ(config.train.clip, 0.01);
   EXPECT_EQ(config.train.n_critic, 5);
 
-  train::Config sagan = train::Config::from_toml("[model]\nname = \"sagan\"\n[train]\nlr_d = 1e-3\n", "s.toml");
+  config::Config sagan =
+      config::Config::from_toml("[model]\nname = \"sagan\"\n[train]\nlr_d = 1e-3\n", "s.toml");
   sagan.apply_model_recipe();
   EXPECT_EQ(sagan.train.loss, "hinge");
   EXPECT_DOUBLE_EQ(sagan.train.lr_g, 1e-4);
   EXPECT_DOUBLE_EQ(sagan.train.lr_d, 1e-3);  // the file's value wins
   EXPECT_DOUBLE_EQ(sagan.train.betas[0], 0.0);
 
-  train::Config gp;
+  config::Config gp;
   gp.set("model.name=wgan-gp");
   gp.apply_model_recipe();
   EXPECT_EQ(gp.train.penalty, "gp");
@@ -93,7 +94,7 @@ TEST(ModelRecipe, IsRecordedInTheRunsConfig) {
   auto config = test::tiny_config(2);
   config.set("model.name=wgan");
   train_quietly(config, dir.path());
-  const auto stored = train::Config::from_file(dir / "config.toml");
+  const auto stored = config::Config::from_file(dir / "config.toml");
   EXPECT_EQ(stored.train.optimizer, "rmsprop");
   EXPECT_DOUBLE_EQ(stored.train.clip, 0.01);
 }
@@ -104,7 +105,7 @@ TEST(WeightClipping, KeepsEveryCriticWeightInRange) {
   config.set("model.name=wgan");
   config.set("train.clip=0.005");
   train_quietly(config, dir.path());
-  auto checkpoint = train::open_checkpoint(dir / "checkpoints/latest.pt");
+  auto checkpoint = checkpoint::open_checkpoint(dir / "checkpoints/latest.pt");
   torch::serialize::InputArchive d;
   checkpoint.archive.read("discriminator", d);
   models::ModelOptions model = checkpoint.header.config.model;
@@ -163,7 +164,7 @@ TEST(BadCombinations, PenaltyOnABatchNormDiscriminatorIsRefused) {
 }
 
 TEST(BadCombinations, SmoothingNeedsALossWithTargets) {
-  train::Config config;
+  config::Config config;
   config.set("train.loss=hinge");
   config.set("train.label_smoothing=0.1");
   EXPECT_TRUE(test::fails_with([&] { config.validate(); }, {"train.label_smoothing", "bce and lsgan", "hinge"}));

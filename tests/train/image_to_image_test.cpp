@@ -5,12 +5,12 @@
 
 #include <cmath>
 
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/data/data_options.h"
 #include "gankit/data/transforms.h"
 #include "gankit/io/image.h"
 #include "gankit/models/registry.h"
 #include "gankit/report/metrics_log.h"
-#include "gankit/train/checkpoint.h"
 #include "support/cli.h"
 #include "support/tiny_run.h"
 
@@ -20,14 +20,14 @@ namespace fs = std::filesystem;
 using namespace gankit;
 using gankit::test::train_quietly;
 
-train::Config shipped(const std::string& name, std::vector<std::string> overrides) {
-  auto config = train::Config::from_file(fs::path(GANKIT_CONFIG_DIR) / (name + ".toml"));
+config::Config shipped(const std::string& name, std::vector<std::string> overrides) {
+  auto config = config::Config::from_file(fs::path(GANKIT_CONFIG_DIR) / (name + ".toml"));
   for (const auto& assignment : overrides) config.set(assignment);
   return config;
 }
 
 /// The shipped config, shrunk to seconds: width 8, 4 steps, 32x32 (pix2pix) or 16x16 (inpaint).
-train::Config tiny(const std::string& name) {
+config::Config tiny(const std::string& name) {
   const bool inpaint = name.rfind("inpaint", 0) == 0;
   return shipped(name, {"model.width=8", "train.steps=4", "train.log_every=2", "train.sample_every=0",
                         "train.eval_every=0", "train.checkpoint_every=0",
@@ -65,8 +65,8 @@ TEST_P(ImageToImageConfig, TrainsAndLogsHeldOutMetricsWithBaselines) {
   }
   EXPECT_EQ(record["held_out"].get<double>(), std::string(GetParam()) == "pix2pix-sketch" ? 155 : 500);
   EXPECT_TRUE(fs::exists(dir / "samples/step_000004.png"));
-  const auto checkpoint = train::open_checkpoint(dir / "checkpoints/latest.pt");
-  EXPECT_EQ(checkpoint.header.kind, inpaint ? "inpaint" : "pix2pix");
+  const auto checkpoint = checkpoint::open_checkpoint(dir / "checkpoints/latest.pt");
+  EXPECT_EQ(models::kind_name(checkpoint.header.kind), std::string(inpaint ? "inpaint" : "pix2pix"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Issue4Configs, ImageToImageConfig,
@@ -161,10 +161,34 @@ TEST(Inpainting, CompletesOnlyTheHoleAndChecksTheMask) {
   EXPECT_NE(translate.err.find("is a 'inpaint' checkpoint; `gankit translate`"), std::string::npos) << translate.err;
 }
 
-TEST(ModelRegistry, ImageToImageRowsTrainThroughTheirRecipes) {
+TEST(HeldOut, InpaintingOnAFlatFolderLogsNoHeldOutMetricsAndSaysSo) {
+  // A flat folder reads the same images for either split: they are training images, never
+  // scored as held-out ones.
+  test::TempDir dir;
+  fs::create_directories(dir / "faces");
+  for (int i = 0; i < 16; ++i) {
+    io::write_png(dir / "faces" / fmt::format("{:02}.png", i),
+                  torch::full({3, 16, 16}, 15 * i, torch::kUInt8));
+  }
+  auto config = tiny("inpaint-celeba");
+  config.set("data.name=image-folder");
+  config.set("data.path=\"" + (dir / "faces").string() + "\"");
+  config.set("data.holdout=0");
+  config.set("data.fit=none");
+  std::ostringstream log;
+  train::TrainerOptions options;
+  options.run_dir = dir / "run";
+  options.out = &log;
+  EXPECT_EQ(train::train(config, options).step, 4);
+  EXPECT_NE(log.str().find("held out: none"), std::string::npos) << log.str();
+  EXPECT_TRUE(last_record_with(dir / "run", "hole_psnr").is_null());
+  EXPECT_TRUE(fs::exists(dir / "run/samples/step_000004.png"));  // previews the training images
+}
+
+TEST(ModelRegistry, ImageToImageRowsAreNotNoiseToImageGans) {
   for (const char* name : {"pix2pix", "inpaint"}) {
     const auto& entry = models::find_model(name);
-    EXPECT_NE(entry.kind, models::ModelKind::Adversarial) << name;
+    EXPECT_NE(entry.kind, models::ModelKind::NoiseToImage) << name;
     models::ModelOptions options;
     options.name = name;
     EXPECT_TRUE(test::fails_with([&] { models::make_networks(options, {3, 64, 0}); },

@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "gankit/data/loader.h"
 #include "gankit/report/metrics_log.h"
+#include "gankit/train/recipes.h"
 #include "gankit/sample/sampler.h"
-#include "gankit/train/checkpoint.h"
+#include "gankit/checkpoint/checkpoint.h"
 #include "support/cli.h"
 #include "support/tiny_run.h"
 
@@ -21,8 +23,8 @@ using gankit::test::train_quietly;
 bool image_to_image(const std::string& name) { return name.rfind("pix2pix", 0) == 0 || name.rfind("inpaint", 0) == 0; }
 
 /// A shipped config at `precision`, shrunk to seconds.
-train::Config at_precision(const std::string& name, const std::string& precision, int steps = 4) {
-  auto config = train::Config::from_file(fs::path(GANKIT_CONFIG_DIR) / (name + ".toml"));
+config::Config at_precision(const std::string& name, const std::string& precision, int steps = 4) {
+  auto config = config::Config::from_file(fs::path(GANKIT_CONFIG_DIR) / (name + ".toml"));
   std::vector<std::string> settings{"model.width=8", "train.steps=" + std::to_string(steps), "train.log_every=2",
                                     "train.sample_every=0", "train.eval_every=0", "train.checkpoint_every=2",
                                     "train.precision=" + precision};
@@ -127,11 +129,46 @@ TEST(PrecisionCli, BannerNamesPrecisionAndKernelsAndErrorsAreOneLine) {
                                   dir.path());
   test::expect_one_line_error(fp16, "train.precision: fp16 needs a CUDA device");
   const auto unknown = test::run_cli("train dcgan-fashion-mnist --set train.precision=half --out x", dir.path());
-  test::expect_one_line_error(unknown, "train.precision: unknown precision 'half' (use auto, fp32, bf16 or fp16)");
+  test::expect_one_line_error(unknown, "train.precision = \"half\" is invalid: use auto, fp32, bf16 or fp16");
   const auto sample = test::run_cli("sample run/checkpoints/latest.pt -n 4 -o s.npy --precision fp16", dir.path());
   test::expect_one_line_error(sample, "--precision: fp16 needs a CUDA device");
   const auto sampled = test::run_cli("sample run/checkpoints/latest.pt -n 4 -o s.npy --precision bf16", dir.path());
   EXPECT_EQ(sampled.exit_code, 0) << sampled.err;
+}
+
+}  // namespace
+
+namespace {
+
+/// G's weights after `steps` steps of a tiny DCGAN recipe, with loss scaling on or off.
+std::vector<torch::Tensor> generator_after(int steps, bool loss_scaling, const std::string& model) {
+  auto config = at_precision("dcgan-fashion-mnist", "fp32");
+  config.set("model.name=" + model);
+  config.apply_model_recipe();
+  torch::manual_seed(0);
+  auto loader = data::make_loader(config.data, {config.train.batch_size, 0});
+  auto recipe = train::make_recipe(config, loader->info(), torch::kCPU, nullptr);
+  recipe->use_loss_scaling(loss_scaling);
+  for (int i = 0; i < steps; ++i) {
+    recipe->train_step(*loader);
+    recipe->update_loss_scale();
+  }
+  if (loss_scaling) EXPECT_EQ(recipe->loss_scaler().skipped_steps(), 0);
+  std::vector<torch::Tensor> weights;
+  for (const auto& p : recipe->generator_module().parameters()) weights.push_back(p.detach().clone());
+  return weights;
+}
+
+TEST(LossScaling, ScaledStepsTrainExactlyAsUnscaledOnes) {
+  // The fp16 path's scaling by 2^16 and unscaling before each step are exact in float32: with it on,
+  // every recipe step (D and G, the GP's double backward) must give the same weights bit for bit.
+  for (const char* model : {"dcgan", "wgan-gp"}) {
+    SCOPED_TRACE(model);
+    const auto plain = generator_after(3, false, model);
+    const auto scaled = generator_after(3, true, model);
+    ASSERT_EQ(plain.size(), scaled.size());
+    for (size_t i = 0; i < plain.size(); ++i) EXPECT_TRUE(torch::equal(plain[i], scaled[i])) << i;
+  }
 }
 
 }  // namespace

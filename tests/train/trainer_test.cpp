@@ -4,11 +4,11 @@
 
 #include <sstream>
 
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/error.h"
 #include "gankit/io/image.h"
 #include "gankit/report/metrics_log.h"
 #include "gankit/sample/sampler.h"
-#include "gankit/train/checkpoint.h"
 #include "gankit/train/trainer.h"
 #include "support/cli.h"
 #include "support/tiny_run.h"
@@ -35,7 +35,7 @@ TEST(Trainer, WritesConfigMetricsGridsAndCheckpoints) {
   EXPECT_FALSE(result.interrupted);
   EXPECT_GT(result.images_per_s, 0);
 
-  const auto stored = train::Config::from_file(dir / "config.toml");
+  const auto stored = config::Config::from_file(dir / "config.toml");
   EXPECT_EQ(stored.data.channels, 1);  // resolved from the data
   EXPECT_EQ(stored.train.steps, 6);
 
@@ -57,7 +57,7 @@ TEST(Trainer, WritesConfigMetricsGridsAndCheckpoints) {
   EXPECT_EQ(grid.sizes(), (std::vector<int64_t>{1, 10 * 18 + 2, 10 * 18 + 2}));  // 10x10 of 16x16, padding 2
   EXPECT_EQ(result.last_grid, dir / "samples/step_000006.png");
 
-  const auto header = train::open_checkpoint(dir / "checkpoints/latest.pt").header;
+  const auto header = checkpoint::open_checkpoint(dir / "checkpoints/latest.pt").header;
   EXPECT_EQ(header.step, 6);
   EXPECT_EQ(header.batches_seen, 6);
   EXPECT_EQ(header.shape.image_size, 16);

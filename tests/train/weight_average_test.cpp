@@ -1,8 +1,8 @@
 // The generator's weight average: the update formula with its warm-up, and what sampling uses.
 #include <gtest/gtest.h>
 
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/sample/sampler.h"
-#include "gankit/train/checkpoint.h"
 #include "gankit/train/trainer.h"
 #include "gankit/train/weight_average.h"
 #include "support/test_support.h"
@@ -35,7 +35,7 @@ TEST(WeightAverage, CheckpointKeepsItAndSamplingUsesIt) {
   config.set("train.ema=0.9");
   test::train_quietly(config, with.path());
 
-  auto checkpoint = train::open_checkpoint(with / "checkpoints/latest.pt");
+  auto checkpoint = checkpoint::open_checkpoint(with / "checkpoints/latest.pt");
   torch::serialize::InputArchive average;
   EXPECT_TRUE(checkpoint.archive.try_read("generator_ema", average));
   // Same seed, same raw G; the sampled images differ only because the average is used.

@@ -8,39 +8,19 @@
 
 namespace gankit::compute {
 
-const std::array<PrecisionRow, 4>& precision_table() {
-  static const std::array<PrecisionRow, 4> table{{
+const EnumTable<Precision>& precisions() {
+  static const EnumTable<Precision> table{
       {Precision::Auto, "auto", "bf16 where the CPU has bf16 units (AMX, AVX512-BF16), else fp32"},
       {Precision::Fp32, "fp32", "float32 throughout"},
       {Precision::Bf16, "bf16", "bfloat16 autocast for convolutions and linear layers (CPU or CUDA)"},
       {Precision::Fp16, "fp16", "float16 autocast with dynamic loss scaling (CUDA only)"},
-  }};
+  };
   return table;
 }
 
-std::string precision_names() {
-  const auto& table = precision_table();
-  std::string out;
-  for (size_t i = 0; i < table.size(); ++i) {
-    if (i > 0) out += i + 1 == table.size() ? " or " : ", ";
-    out += table[i].name;
-  }
-  return out;
-}
+Precision parse_precision(const std::string& name, const char* key) { return precisions().parse_setting(name, key); }
 
-Precision parse_precision(const std::string& name, const std::string& key) {
-  for (const auto& row : precision_table()) {
-    if (name == row.name) return row.value;
-  }
-  fail("{}: unknown precision '{}' (use {})", key, name, precision_names());
-}
-
-const char* precision_name(Precision precision) {
-  for (const auto& row : precision_table()) {
-    if (row.value == precision) return row.name;
-  }
-  return "fp32";
-}
+const char* precision_name(Precision precision) { return precisions().name(precision); }
 
 PrecisionChoice resolve_precision(Precision requested, const torch::Device& device, const CpuFeatures& cpu,
                                   const std::string& key) {

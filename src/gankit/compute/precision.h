@@ -3,29 +3,21 @@
 // lower precision is for the heavy ops (convolutions, transposed convolutions, linear layers),
 // through autocast.
 #pragma once
-#include <array>
 #include <string>
 
 #include <torch/torch.h>
 
 #include "gankit/compute/cpu_features.h"
+#include "gankit/enum_table.h"
 
 namespace gankit::compute {
 
 enum class Precision { Auto, Fp32, Bf16, Fp16 };
 
-struct PrecisionRow {
-  Precision value;
-  const char* name;
-  const char* help;
-};
-
 /// The one table of precisions: names for the config, the CLI, the banner and the errors.
-const std::array<PrecisionRow, 4>& precision_table();
-/// "auto, fp32, bf16 or fp16".
-std::string precision_names();
-/// Throws gankit::Error naming `key` and the valid names.
-Precision parse_precision(const std::string& name, const std::string& key);
+const EnumTable<Precision>& precisions();
+/// The precision named `name`; else gankit::Error "KEY = 'NAME': unknown (valid: auto, fp32, bf16, fp16)".
+Precision parse_precision(const std::string& name, const char* key);
 const char* precision_name(Precision precision);
 
 /// What a request means on `device`, never Auto, and why, for the banner.

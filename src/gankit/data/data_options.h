@@ -3,7 +3,19 @@
 #include <cstdint>
 #include <string>
 
+#include "gankit/enum_table.h"
+
 namespace gankit::data {
+
+/// data.split: which part of a set a run reads.
+enum class Split { Train, Test };
+inline const EnumTable<Split>& splits() {
+  static const EnumTable<Split> table{
+      {Split::Train, "train", "the training part"},
+      {Split::Test, "test", "the held-out part (test/ or val/, or data.holdout's files)"},
+  };
+  return table;
+}
 
 /// The `[data]` section of a config. Every field has a default; `name` picks the reader.
 struct DataOptions {

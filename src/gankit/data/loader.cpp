@@ -275,10 +275,13 @@ ImageSet load_held_out(const DataOptions& data) {
   auto test = data;
   test.split = "test";
   try {
-    return load_images(test);
+    // A set without split folders reads as a whole for either split: that is no held-out data.
+    const auto part = read_data_set(test).part;
+    if (part != "test" && part != "val") return {};
   } catch (const gankit::Error&) {
-    return {};  // no test split: the recipes skip evaluation
+    return {};  // no test split
   }
+  return load_images(test);
 }
 
 ImageSet load_images(const DataOptions& data) {

@@ -73,8 +73,10 @@ struct ImageSet {
 };
 ImageSet load_images(const DataOptions& data);
 
-/// The held-out ("test") split of the data set `data` trains on, for evaluation during training;
-/// an empty set (images undefined) when the set has none.
+/// The images a run on `data` never trains on, for evaluation: the set's own test split (or an
+/// image folder's test/ or val/), or the last data.holdout files. An empty set (images undefined)
+/// when there is none: a flat folder, a CSV or an IDX file without data.holdout reads the same
+/// images for either split, and those are training images.
 ImageSet load_held_out(const DataOptions& data);
 
 }  // namespace gankit::data

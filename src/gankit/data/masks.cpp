@@ -125,27 +125,29 @@ void draw_free_form(float* mask, int64_t size, Draws& draws) {
 
 }  // namespace
 
-MaskKind parse_mask_kind(const std::string& name) {
-  if (name == "center") return MaskKind::Center;
-  if (name == "rectangles") return MaskKind::Rectangles;
-  if (name == "free-form") return MaskKind::FreeForm;
-  fail("unknown mask kind '{}' (valid: center, rectangles, free-form)", name);
+const EnumTable<MaskKind>& mask_kinds() {
+  static const EnumTable<MaskKind> table{
+      {MaskKind::Center, "center", "a square of half the side"},
+      {MaskKind::Rectangles, "rectangles", "1-3 random rectangles"},
+      {MaskKind::FreeForm, "free-form", "DeepFill v2 brush strokes"},
+      {MaskKind::Mixed, "mixed", "one of the three per image"},
+  };
+  return table;
 }
 
-const char* mask_kind_name(MaskKind kind) {
-  switch (kind) {
-    case MaskKind::Center:
-      return "center";
-    case MaskKind::Rectangles:
-      return "rectangles";
-    case MaskKind::FreeForm:
-      return "free-form";
-  }
-  return "?";
-}
+MaskKind parse_mask_kind(const std::string& name) { return mask_kinds().parse(name, "mask kind"); }
+
+const char* mask_kind_name(MaskKind kind) { return mask_kinds().name(kind); }
 
 torch::Tensor make_masks(MaskKind kind, int64_t n, int64_t size, torch::Generator& generator) {
   TORCH_CHECK(n >= 0 && size >= 2, "make_masks: need n >= 0 and size >= 2, got ", n, " and ", size);
+  if (kind == MaskKind::Mixed) {
+    const auto which = torch::randint(3, {n, 1, 1, 1}, generator, torch::kLong);
+    const auto center = make_masks(MaskKind::Center, n, size, generator);
+    const auto rectangles = make_masks(MaskKind::Rectangles, n, size, generator);
+    const auto strokes = make_masks(MaskKind::FreeForm, n, size, generator);
+    return torch::where(which == 0, center, torch::where(which == 1, rectangles, strokes));
+  }
   auto masks = torch::zeros({n, 1, size, size}, torch::kFloat32);  // [N,1,S,S]
   Draws draws(generator);
   const int64_t pixels = size * size;
@@ -165,6 +167,8 @@ torch::Tensor make_masks(MaskKind kind, int64_t n, int64_t size, torch::Generato
           draw_free_form(mask, size, draws);
         } while (std::all_of(mask, mask + pixels, [](float v) { return v > 0; }));
         break;
+      case MaskKind::Mixed:
+        break;  // drawn above
     }
   }
   return masks;

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include "gankit/enum_table.h"
+
 namespace gankit::data {
 
 /// Which holes an inpainting model trains or is evaluated on.
@@ -13,9 +15,12 @@ enum class MaskKind {
   Center,      ///< the centred square of side size/2 (rows/cols 16..47 of 64)
   Rectangles,  ///< 1-3 random axis-aligned rectangles, each side in [size/8, size/2]
   FreeForm,    ///< 1-3 brush strokes as DeepFill v2's free-form masks (Yu et al. 2019)
+  Mixed,       ///< one of the three per image, drawn uniformly (train.mask's default)
 };
 
-/// Parses "center" | "rectangles" | "free-form"; anything else is a gankit::Error listing those.
+/// Every mask kind with its name (train.mask).
+const EnumTable<MaskKind>& mask_kinds();
+/// Parses a name of mask_kinds(); anything else is a gankit::Error listing them.
 MaskKind parse_mask_kind(const std::string& name);
 const char* mask_kind_name(MaskKind kind);
 
@@ -34,7 +39,8 @@ const char* mask_kind_name(MaskKind kind);
 ///     a segment (PIL's line plus a disc at each vertex, as in the original).
 /// Then, as the original intends, the mask is flipped left-right and top-bottom, each with
 /// probability 1/2 (the original discards PIL's flipped copy, so its strokes always drift right).
-/// A mask that would leave no known pixel is drawn again.
+/// A mask that would leave no known pixel is drawn again. Mixed draws each image's kind first
+/// (one draw for all n), then n masks of each kind, and keeps each image's own.
 torch::Tensor make_masks(MaskKind kind, int64_t n, int64_t size, torch::Generator& generator);
 
 /// Reads a user's mask image as float [1,1,height,width]: after conversion to gray (ITU-R 601

@@ -14,35 +14,31 @@ namespace gankit::data {
 
 namespace fs = std::filesystem;
 
-Pairs parse_pairs(const std::string& text) {
-  if (text.empty()) return Pairs::none;
-  if (text == "side-by-side") return Pairs::side_by_side;
-  if (text == "folders") return Pairs::folders;
-  if (text == "edges") return Pairs::edges;
-  if (text == "gray") return Pairs::gray;
-  fail("data.pairs = '{}': unknown (valid: \"\" (unpaired), side-by-side, folders, edges, gray)", text);
+const EnumTable<Pairs>& pairings() {
+  static const EnumTable<Pairs> table{
+      {Pairs::none, "", "unpaired"},
+      {Pairs::side_by_side, "side-by-side", "each file is A|B"},
+      {Pairs::folders, "folders", "path/A/x and path/B/x"},
+      {Pairs::edges, "edges", "A = the edges of each image B"},
+      {Pairs::gray, "gray", "A = the luminance of each image B"},
+  };
+  return table;
 }
 
-const char* pairs_name(Pairs pairs) {
-  switch (pairs) {
-    case Pairs::none:
-      return "";
-    case Pairs::side_by_side:
-      return "side-by-side";
-    case Pairs::folders:
-      return "folders";
-    case Pairs::edges:
-      return "edges";
-    case Pairs::gray:
-      return "gray";
-  }
-  return "?";
+Pairs parse_pairs(const std::string& text) { return pairings().parse_setting(text, "data.pairs"); }
+
+const char* pairs_name(Pairs pairs) { return pairings().name(pairs); }
+
+const EnumTable<Direction>& directions() {
+  static const EnumTable<Direction> table{
+      {Direction::AtoB, "AtoB", "A is the input, B the target"},
+      {Direction::BtoA, "BtoA", "B is the input, A the target"},
+  };
+  return table;
 }
 
 bool parse_b_to_a(const std::string& direction) {
-  if (direction == "AtoB") return false;
-  if (direction == "BtoA") return true;
-  fail("data.direction = '{}': unknown (valid: AtoB, BtoA)", direction);
+  return directions().parse_setting(direction, "data.direction") == Direction::BtoA;
 }
 
 torch::Tensor derive_input(const torch::Tensor& b, Pairs kind, const EdgeOptions& edges) {

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "gankit/data/edges.h"
+#include "gankit/enum_table.h"
 
 namespace gankit::data {
 
@@ -23,12 +24,17 @@ enum class Pairs {
   gray,          ///< each file is B; A = its luminance (gray_images)
 };
 
-/// Parses "" | "side-by-side" | "folders" | "edges" | "gray"; anything else is a gankit::Error.
+/// Every kind of pairing with its name (data.pairs).
+const EnumTable<Pairs>& pairings();
+/// Parses a name of pairings(); anything else is a gankit::Error listing them.
 Pairs parse_pairs(const std::string& text);
 const char* pairs_name(Pairs pairs);
 /// Whether A is computed from B (edges, gray) rather than read from files.
 inline bool is_derived(Pairs pairs) { return pairs == Pairs::edges || pairs == Pairs::gray; }
 
+/// data.direction: which side of a pair is the model's input.
+enum class Direction { AtoB, BtoA };
+const EnumTable<Direction>& directions();
 /// data.direction: true for "BtoA" (B is the model's input), false for "AtoB"; else a gankit::Error.
 bool parse_b_to_a(const std::string& direction);
 

@@ -9,6 +9,7 @@
 #include "gankit/data/image_folder.h"
 #include "gankit/data/pairs.h"
 #include "gankit/error.h"
+#include "gankit/system/cache_dir.h"
 
 namespace gankit::data {
 
@@ -51,9 +52,8 @@ RawData read_image_folder(const fs::path& path, const DataOptions& data) {
 RawData read_csv(const fs::path& path, const DataOptions&) { return read_digit_csv(path); }
 
 fs::path data_root() {
-  if (const char* root = std::getenv("GANKIT_DATA"); root != nullptr && *root != '\0') return root;
-  const char* home = std::getenv("HOME");
-  return fs::path(home != nullptr ? home : ".") / ".cache" / "gankit" / "data";
+  if (const auto root = system::environment("GANKIT_DATA")) return *root;
+  return system::default_cache_dir("data");
 }
 
 }  // namespace
@@ -63,18 +63,17 @@ const std::vector<DataSetEntry>& data_sets() {
       {"mnist", "MNIST digits, IDX files", "mnist", true, read_idx_folder},
       {"fashion-mnist", "Fashion-MNIST, IDX files (Debian's dataset-fashion-mnist)",
        "/usr/share/datasets/fashion-mnist", true, read_idx_folder},
-      {"cifar10", "CIFAR-10, binary batches or cifar10-jpeg/{train,test}/<class>/", "cifar10-jpeg",
-       true, read_cifar10},
-      {"image-folder", "PNG/JPEG/BMP files, flat or one sub-folder per class", "", false,
-       read_image_folder},
-      {"idx", "one IDX image file (labels beside it as ...labels-idx1...)", "", false,
-       read_idx_file},
+      {"cifar10", "CIFAR-10, binary batches or cifar10-jpeg/{train,test}/<class>/", "cifar10-jpeg", true,
+       read_cifar10, /*mirror_keeps_class=*/true},
+      {"image-folder", "PNG/JPEG/BMP files, flat or one sub-folder per class", "", false, read_image_folder,
+       false, " (put each class in its own sub-folder)"},
+      {"idx", "one IDX image file (labels beside it as ...labels-idx1...)", "", false, read_idx_file},
       {"csv", "Kaggle digit-recognizer CSV", "", false, read_csv},
       // The project's shared image sets (scripts/setup.sh unpacks them), read as image folders.
-      {"celeba", "CelebA aligned faces (celeba-10k: 89x109 JPEGs), an image folder", "celeba-10k/celebA", false,
-       read_image_folder},
-      {"sketch-pairs", "photo|outline pairs, 512x256 JPEGs in train/ and val/, an image folder", "sketch-pairs",
+      {"celeba", "CelebA aligned faces (celeba-10k: 89x109 JPEGs), an image folder", "celeba-10k/celebA",
        false, read_image_folder},
+      {"sketch-pairs", "photo|outline pairs, 512x256 JPEGs in train/ and val/, an image folder",
+       "sketch-pairs", false, read_image_folder},
   };
   return table;
 }

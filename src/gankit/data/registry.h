@@ -19,6 +19,10 @@ struct DataSetEntry {
   bool has_splits;
   /// Reads the set at `path`; data.split and data.pairs say which part and which layout.
   RawData (*read)(const std::filesystem::path& path, const DataOptions& data);
+  /// Whether mirroring an image keeps its class: true for photos of objects, false for glyphs.
+  bool mirror_keeps_class = false;
+  /// Added to "has no labels" errors: how this set's images get labels ("" when they cannot).
+  const char* labels_hint = "";
 };
 
 const std::vector<DataSetEntry>& data_sets();

@@ -21,27 +21,19 @@ torch::Tensor center_crop(const torch::Tensor& images, int64_t size) {
 
 }  // namespace
 
-Fit parse_fit(const std::string& text) {
-  if (text == "resize") return Fit::resize;
-  if (text == "pad") return Fit::pad;
-  if (text == "center-crop") return Fit::center_crop;
-  if (text == "none") return Fit::none;
-  fail("data.fit = '{}': unknown (valid: resize, pad, center-crop, none)", text);
+const EnumTable<Fit>& fits() {
+  static const EnumTable<Fit> table{
+      {Fit::resize, "resize", "shorter side to the size, then centre crop"},
+      {Fit::pad, "pad", "zero-pad, centred"},
+      {Fit::center_crop, "center-crop", "centre crop"},
+      {Fit::none, "none", "already the size"},
+  };
+  return table;
 }
 
-const char* fit_name(Fit fit) {
-  switch (fit) {
-    case Fit::resize:
-      return "resize";
-    case Fit::pad:
-      return "pad";
-    case Fit::center_crop:
-      return "center-crop";
-    case Fit::none:
-      return "none";
-  }
-  return "?";
-}
+Fit parse_fit(const std::string& text) { return fits().parse_setting(text, "data.fit"); }
+
+const char* fit_name(Fit fit) { return fits().name(fit); }
 
 torch::Tensor resize(const torch::Tensor& images, int64_t height, int64_t width) {
   TORCH_CHECK(images.dim() == 3 || images.dim() == 4, "resize expects [C,H,W] or [N,C,H,W]");

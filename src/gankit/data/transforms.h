@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "gankit/enum_table.h"
+
 namespace gankit::data {
 
 /// How an image reaches a square target size (data.fit).
@@ -17,7 +19,9 @@ enum class Fit {
   none,         ///< the image must already be size x size
 };
 
-/// Parses "resize" | "pad" | "center-crop" | "none"; anything else is a gankit::Error.
+/// Every fit with its name (data.fit).
+const EnumTable<Fit>& fits();
+/// Parses a name of fits(); anything else is a gankit::Error listing them.
 Fit parse_fit(const std::string& text);
 const char* fit_name(Fit fit);
 

@@ -771,7 +771,9 @@ NamedTensors decode_zip(const std::string& bytes, const std::string& name) {
 
 // ---- the legacy format ----
 
-NamedTensors decode_legacy(const std::string& bytes, const std::string& name) {
+/// Checks the pickles before the object (torch.save's magic number, protocol version 1001, a
+/// little-endian sys_info); returns where the object's pickle starts.
+size_t check_legacy_header(const std::string& bytes, const std::string& name) {
   // The magic number 0x1950a86a20f9469cfc6c, as LONG1's little-endian bytes.
   static const std::string kMagic("\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 10);
   const Value* magic = nullptr;
@@ -800,17 +802,17 @@ NamedTensors decode_legacy(const std::string& bytes, const std::string& name) {
     if (flag->kind == Kind::kBool && flag->integer == 0)
       fail("{}: a big-endian file, which gankit cannot read", name);
   }
+  return sys_info_pickle.end();
+}
 
-  StorageTable storages(name);
-  Unpickler object_pickle(bytes, sys_info_pickle.end(), name, "the pickle",
-                          [&](Unpickler& u, Value* pid) { return storages.load(u, pid); });
-  const auto entries = state_dict_entries(*object_pickle.load(), name);
-
-  Unpickler keys_pickle(bytes, object_pickle.end(), name, "the storage key list");
+/// Reads the storage key list at `pos` and each storage's bytes after it into `storages`.
+void read_legacy_storages(const std::string& bytes, size_t pos, StorageTable& storages,
+                          const std::string& name) {
+  Unpickler keys_pickle(bytes, pos, name, "the storage key list");
   const Value* keys = keys_pickle.load();
   if (keys->kind != Kind::kList)
     fail("{}: corrupt legacy .pth (the storage key list is {})", name, describe(*keys));
-  size_t pos = keys_pickle.end();
+  pos = keys_pickle.end();
   for (const Value* key : keys->items) {
     if (key->kind != Kind::kString)
       fail("{}: corrupt legacy .pth (a storage key is {})", name, describe(*key));
@@ -832,6 +834,15 @@ NamedTensors decode_legacy(const std::string& bytes, const std::string& name) {
     storage->data = tensor_from_bytes(bytes.data() + pos, n, storage->dtype, "storage " + key->text, name);
     pos += n;
   }
+}
+
+NamedTensors decode_legacy(const std::string& bytes, const std::string& name) {
+  const size_t object_start = check_legacy_header(bytes, name);
+  StorageTable storages(name);
+  Unpickler object_pickle(bytes, object_start, name, "the pickle",
+                          [&](Unpickler& u, Value* pid) { return storages.load(u, pid); });
+  const auto entries = state_dict_entries(*object_pickle.load(), name);
+  read_legacy_storages(bytes, object_pickle.end(), storages, name);
   return materialize_all(entries, name);
 }
 

@@ -15,13 +15,18 @@ torch::Tensor in_float(const torch::Tensor& logits) {
   return type == torch::kBFloat16 || type == torch::kHalf ? logits.to(torch::kFloat) : logits;
 }
 }  // namespace
+const EnumTable<AdversarialLoss>& adversarial_losses() {
+  static const EnumTable<AdversarialLoss> table{
+      {AdversarialLoss::Bce, "bce", "non-saturating GAN, BCE with logits"},
+      {AdversarialLoss::Hinge, "hinge", "hinge (SAGAN, BigGAN)"},
+      {AdversarialLoss::Wasserstein, "wasserstein", "critic score difference (WGAN)"},
+      {AdversarialLoss::Lsgan, "lsgan", "least squares"},
+  };
+  return table;
+}
 
 AdversarialLoss parse_adversarial_loss(const std::string& name) {
-  if (name == "bce") return AdversarialLoss::Bce;
-  if (name == "hinge") return AdversarialLoss::Hinge;
-  if (name == "wasserstein") return AdversarialLoss::Wasserstein;
-  if (name == "lsgan") return AdversarialLoss::Lsgan;
-  fail("unknown loss '{}' (valid: bce, hinge, wasserstein, lsgan)", name);
+  return adversarial_losses().parse(name, "loss");
 }
 
 torch::Tensor discriminator_loss(AdversarialLoss loss, const torch::Tensor& real_logits,

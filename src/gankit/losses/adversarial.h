@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "gankit/enum_table.h"
+
 namespace gankit::losses {
 
 enum class AdversarialLoss {
@@ -13,7 +15,9 @@ enum class AdversarialLoss {
   Lsgan,        ///< least squares (Mao 2017), targets 1 and 0
 };
 
-/// "bce" | "hinge" | "wasserstein" | "lsgan"; anything else throws listing the valid names.
+/// Every loss with its name (train.loss).
+const EnumTable<AdversarialLoss>& adversarial_losses();
+/// A name of adversarial_losses(); anything else throws listing the valid names.
 AdversarialLoss parse_adversarial_loss(const std::string& name);
 
 /// Discriminator loss from logits on real [N] and fake [N] images (mean over the batch).

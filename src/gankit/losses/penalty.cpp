@@ -21,12 +21,16 @@ torch::Tensor input_gradient(const Critic& critic, const torch::Tensor& images) 
 
 }  // namespace
 
-Penalty parse_penalty(const std::string& name) {
-  if (name == "none") return Penalty::None;
-  if (name == "gp") return Penalty::GradientPenalty;
-  if (name == "r1") return Penalty::R1;
-  fail("unknown penalty '{}' (valid: none, gp, r1)", name);
+const EnumTable<Penalty>& penalties() {
+  static const EnumTable<Penalty> table{
+      {Penalty::None, "none", "no penalty"},
+      {Penalty::GradientPenalty, "gp", "WGAN-GP, on real/fake interpolates"},
+      {Penalty::R1, "r1", "R1, on real images"},
+  };
+  return table;
 }
+
+Penalty parse_penalty(const std::string& name) { return penalties().parse(name, "penalty"); }
 
 torch::Tensor gradient_penalty(const Critic& critic, const torch::Tensor& real, const torch::Tensor& fake,
                                const torch::Tensor& epsilon) {
@@ -49,14 +53,7 @@ torch::Tensor r1_penalty(const Critic& critic, const torch::Tensor& real) {
   return input_gradient(critic, real).pow(2).sum(1).mean();
 }
 
-const char* penalty_name(Penalty penalty) {
-  switch (penalty) {
-    case Penalty::GradientPenalty: return "gp";
-    case Penalty::R1: return "r1";
-    case Penalty::None: break;
-  }
-  return "none";
-}
+const char* penalty_name(Penalty penalty) { return penalties().name(penalty); }
 
 PenaltyTerm penalty_term(Penalty penalty, double weight, const Critic& critic, const torch::Tensor& real,
                          const torch::Tensor& fake) {

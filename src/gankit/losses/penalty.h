@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include "gankit/enum_table.h"
+
 namespace gankit::losses {
 
 enum class Penalty {
@@ -14,7 +16,9 @@ enum class Penalty {
   R1,               ///< "r1": E[‖∇D(x)‖₂²] on real images
 };
 
-/// "none" | "gp" | "r1"; anything else throws gankit::Error listing the valid names.
+/// Every penalty with its name (train.penalty).
+const EnumTable<Penalty>& penalties();
+/// A name of penalties(); anything else throws gankit::Error listing the valid names.
 Penalty parse_penalty(const std::string& name);
 
 /// D as a function of images alone (labels, for conditional models, bound by the caller):

@@ -7,17 +7,15 @@
 #include "gankit/error.h"
 #include "gankit/io/atomic_file.h"
 #include "gankit/report/crc32c.h"
+#include "gankit/system/cache_dir.h"
 
 namespace gankit::metrics {
 
 namespace fs = std::filesystem;
 
 fs::path default_feature_cache_dir() {
-  if (const char* root = std::getenv("GANKIT_CACHE"); root != nullptr && *root != '\0') {
-    return fs::path(root) / "features";
-  }
-  const char* home = std::getenv("HOME");
-  return fs::path(home != nullptr ? home : ".") / ".cache" / "gankit" / "features";
+  if (const auto root = system::environment("GANKIT_CACHE")) return fs::path(*root) / "features";
+  return system::default_cache_dir("features");
 }
 
 namespace {

@@ -81,4 +81,16 @@ torch::Tensor make_inpaint_input(const torch::Tensor& images, const torch::Tenso
   return torch::cat({images * (1 - m), m}, 1);
 }
 
+torch::Tensor complete(InpaintGenerator& generator, const torch::Tensor& images, const torch::Tensor& masks) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = generator->is_training();
+  generator->eval();
+  const auto device = generator->parameters().front().device();
+  // float32 on the CPU whatever precision G ran in (bf16 under autocast)
+  const auto painted =
+      generator->forward(make_inpaint_input(images.to(device), masks.to(device))).to(torch::kCPU, torch::kFloat);
+  generator->train(was_training);
+  return images * (1 - masks) + painted * masks;
+}
+
 }  // namespace gankit::models

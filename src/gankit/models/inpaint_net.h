@@ -46,4 +46,8 @@ TORCH_MODULE(InpaintGenerator);
 /// -> [N,C+1,H,W].
 torch::Tensor make_inpaint_input(const torch::Tensor& images, const torch::Tensor& mask);
 
+/// Completes images [N,C,S,S] in [-1,1] with holes masks [N,1,S,S] (1 = hole): G in eval mode,
+/// composited, so outside the holes the result equals the input exactly. On the CPU.
+torch::Tensor complete(InpaintGenerator& generator, const torch::Tensor& images, const torch::Tensor& masks);
+
 }  // namespace gankit::models

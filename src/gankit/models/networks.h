@@ -31,9 +31,17 @@ class Discriminator : public torch::nn::Module {
   }
 };
 
+/// G and D of a noise-to-image model.
 struct Networks {
   std::shared_ptr<Generator> generator;
   std::shared_ptr<Discriminator> discriminator;
+};
+
+/// G and D as any registry row builds them, whatever its kind; registry.h's typed builders view
+/// them as their kind's classes.
+struct BuiltNetworks {
+  std::shared_ptr<torch::nn::Module> generator;
+  std::shared_ptr<torch::nn::Module> discriminator;
 };
 
 }  // namespace gankit::models

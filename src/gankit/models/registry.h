@@ -4,29 +4,28 @@
 #include <string>
 #include <vector>
 
+#include "gankit/models/dcgan.h"
+#include "gankit/models/inpaint_net.h"
+#include "gankit/models/model_kind.h"
 #include "gankit/models/model_options.h"
 #include "gankit/models/networks.h"
+#include "gankit/models/patchgan.h"
+#include "gankit/models/unet.h"
 
 namespace gankit::models {
-
-/// Which training recipe a model needs (train/recipes.cpp builds it).
-enum class ModelKind {
-  Adversarial,  ///< noise (and labels) -> image; `gankit sample`
-  Translation,  ///< paired image -> image (pix2pix); `gankit translate`
-  Inpainting,   ///< image + hole -> completed image; `gankit inpaint`
-};
 
 struct ModelEntry {
   const char* name;
   const char* summary;
   /// Needs labelled data; G (and D, unless it classifies) take labels.
   bool conditional;
-  /// G and D of an Adversarial model; null for the other kinds, whose recipes build their own.
-  Networks (*build)(const ModelOptions& options, const DataShape& shape);
+  /// Builds G and D, initialised with the architecture's reference init; the typed builders below
+  /// check the data and the kind, then call it.
+  BuiltNetworks (*build)(const ModelOptions& options, const DataShape& shape);
   /// The paper's training recipe as config overrides ("train.loss=hinge", ...): applied to keys a
   /// config leaves unset, so `model.name = "wgan"` alone trains a WGAN the way its paper does.
   std::vector<const char*> recipe;
-  ModelKind kind = ModelKind::Adversarial;
+  ModelKind kind = ModelKind::NoiseToImage;
 };
 
 /// Every registered architecture, in the order `gankit info --models` lists them.
@@ -35,8 +34,24 @@ const std::vector<ModelEntry>& model_table();
 /// The entry for `name`; throws gankit::Error listing the valid names if there is none.
 const ModelEntry& find_model(const std::string& name);
 
-/// Builds G and D for `options.name` (an Adversarial model), initialised with the architecture's reference init.
-/// Throws gankit::Error when the data shape does not suit the architecture.
+/// Builds G and D for `options.name` (a noise-to-image model), initialised with the architecture's reference
+/// init. Throws gankit::Error when the data shape does not suit the architecture.
 Networks make_networks(const ModelOptions& options, const DataShape& shape);
+
+/// G and D of an image-to-image model (pix2pix): U-Net and PatchGAN.
+struct TranslationNetworks {
+  UnetGenerator generator{nullptr};
+  PatchDiscriminator discriminator{nullptr};
+};
+/// make_networks for an image-to-image model.
+TranslationNetworks make_translation_networks(const ModelOptions& options, const DataShape& shape);
+
+/// G and the global critic of an inpainting model.
+struct InpaintingNetworks {
+  InpaintGenerator generator{nullptr};
+  DcganDiscriminator critic{nullptr};
+};
+/// make_networks for an inpainting model.
+InpaintingNetworks make_inpainting_networks(const ModelOptions& options, const DataShape& shape);
 
 }  // namespace gankit::models

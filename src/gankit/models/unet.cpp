@@ -88,4 +88,23 @@ torch::Tensor UnetGeneratorImpl::forward(const torch::Tensor& input) {
   return x;  // [N,out,H,W]
 }
 
+torch::Tensor translate(UnetGenerator& generator, const torch::Tensor& inputs) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = generator->is_training();
+  // BatchNorm on each image's own statistics, as at training time (batch 1); dropout off. (The
+  // running averages BatchNorm keeps meanwhile are never used: G always runs this way.)
+  generator->train();
+  generator->apply([](torch::nn::Module& m) {
+    if (m.as<torch::nn::Dropout>() != nullptr) m.eval();
+  });
+  std::vector<torch::Tensor> outputs;
+  const auto device = generator->parameters().front().device();
+  for (int64_t i = 0; i < inputs.size(0); ++i) {
+    // float32 on the CPU whatever precision G ran in (bf16 under autocast)
+    outputs.push_back(generator->forward(inputs.narrow(0, i, 1).to(device)).to(torch::kCPU, torch::kFloat));
+  }
+  generator->train(was_training);
+  return torch::cat(outputs);
+}
+
 }  // namespace gankit::models

@@ -45,4 +45,9 @@ class UnetGeneratorImpl : public torch::nn::Module {
 };
 TORCH_MODULE(UnetGenerator);
 
+/// G applied as pix2pix runs it at training time (BatchNorm on the image's own statistics, as the
+/// paper runs it), one image at a time: inputs [N,C,H,W] in [-1,1] -> [N,C,H,W] on the CPU.
+/// Dropout off, so the same input always gives the same output.
+torch::Tensor translate(UnetGenerator& generator, const torch::Tensor& inputs);
+
 }  // namespace gankit::models

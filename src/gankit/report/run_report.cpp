@@ -8,6 +8,7 @@
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "gankit/error.h"
@@ -158,6 +159,97 @@ PlotOptions chart_options(const Chart& chart, const ReportOptions& options) {
   return plot;
 }
 
+/// The runs in `run_dirs`; two of the same folder name (a/run, b/run) are told apart by their full path.
+std::vector<RunFiles> read_runs(const std::vector<fs::path>& run_dirs) {
+  std::vector<RunFiles> runs;
+  std::set<std::string> names;
+  for (const auto& dir : run_dirs) {
+    runs.push_back(read_run(dir));
+    if (!names.insert(runs.back().name).second) runs.back().name = dir.string();
+  }
+  return runs;
+}
+
+/// Final metrics: the last logged value of each metric, one row per run.
+std::string final_metrics_table(const std::vector<RunFiles>& runs) {
+  std::vector<json> all;
+  for (const auto& run : runs) all.insert(all.end(), run.records.begin(), run.records.end());
+  const auto names_all = metric_names(all);
+  std::string html =
+      "<h2>Final metrics</h2>\n<table><tr><th>run</th><th>model</th><th>data</th><th>steps</th>";
+  for (const auto& name : names_all) html += "<th>" + html_escape(metric_label(name)) + "</th>";
+  html += "</tr>\n";
+  for (const auto& run : runs) {
+    html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>", html_escape(run.name),
+                        html_escape(config_value(run, "model.name")),
+                        html_escape(config_value(run, "data.name")), last_step(run));
+    for (const auto& name : names_all) {
+      const auto series = metric_series(run.records, name, name);
+      html += "<td>" + (series.y.empty() ? std::string("&ndash;") : number(series.y.back())) + "</td>";
+    }
+    html += "</tr>\n";
+  }
+  return html + "</table>\n";
+}
+
+/// Every run's curves drawn together, as inline PNGs.
+std::string comparison_curves(const std::vector<RunFiles>& runs, const ReportOptions& options) {
+  std::vector<std::pair<std::string, std::vector<json>>> named;
+  for (const auto& run : runs) named.emplace_back(run.name, run.records);
+  std::string html = "<h2>Curves</h2>\n<div class=\"cards\">\n";
+  for (const auto& chart : comparison_charts(named)) {
+    html += fmt::format("<figure><img class=\"plot\" src=\"{}\" alt=\"{}\"></figure>\n",
+                        data_uri(render_plot_png(chart.series, chart_options(chart, options)), "image/png"),
+                        html_escape(chart.title));
+  }
+  return html + "</div>\n";
+}
+
+/// The config value of `key` in `run`, or nothing.
+std::optional<std::string> config_entry(const RunFiles& run, const std::string& key) {
+  const auto it = run.config_values.find(key);
+  if (it == run.config_values.end()) return std::nullopt;
+  return it->second;
+}
+
+/// The settings that make the runs different; the keys they share would only hide those.
+std::string differing_settings(const std::vector<RunFiles>& runs) {
+  std::set<std::string> keys;
+  for (const auto& run : runs) {
+    for (const auto& entry : run.config_values) keys.insert(entry.first);
+  }
+  std::string rows;
+  for (const auto& key : keys) {
+    std::set<std::string> values;
+    for (const auto& run : runs) values.insert(config_entry(run, key).value_or(""));
+    if (values.size() < 2) continue;
+    rows += "<tr><td>" + html_escape(key) + "</td>";
+    for (const auto& run : runs) {
+      const auto value = config_entry(run, key);
+      rows += "<td>" + (value ? html_escape(*value) : std::string("&ndash;")) + "</td>";
+    }
+    rows += "</tr>\n";
+  }
+  std::string html = "<h2>Settings that differ</h2>\n";
+  if (rows.empty()) return html + "<p class=\"muted\">None: the runs share every config key.</p>\n";
+  html += "<table><tr><th>key</th>";
+  for (const auto& run : runs) html += "<th>" + html_escape(run.name) + "</th>";
+  return html + "</tr>\n" + rows + "</table>\n";
+}
+
+/// Each run's last grid, inline.
+std::string latest_grids(const std::vector<RunFiles>& runs) {
+  std::string html = "<h2>Latest grids</h2>\n<div class=\"cards\">\n";
+  for (const auto& run : runs) {
+    if (run.grids.empty()) continue;
+    html += fmt::format("<figure><img src=\"{}\" alt=\"{}\"><figcaption>{} ({})</figcaption></figure>\n",
+                        data_uri(io::read_file_bytes(run.grids.back(), "image"), "image/png"),
+                        html_escape(run.name), html_escape(run.name),
+                        html_escape(run.grids.back().stem().string()));
+  }
+  return html + "</div>\n";
+}
+
 }  // namespace
 
 fs::path refresh_run_report(const fs::path& run_dir, const ReportOptions& options, const RunStatus& status) {
@@ -207,84 +299,14 @@ fs::path refresh_run_report(const fs::path& run_dir, const ReportOptions& option
 
 void write_comparison_report(const std::vector<fs::path>& run_dirs, const fs::path& out, const ReportOptions& options) {
   if (run_dirs.empty()) fail("gankit report: name at least one run directory");
-  std::vector<RunFiles> runs;
-  std::set<std::string> names;
-  for (const auto& dir : run_dirs) {
-    runs.push_back(read_run(dir));
-    // Two runs of the same folder name (a/run, b/run) are told apart by their full path.
-    if (!names.insert(runs.back().name).second) runs.back().name = dir.string();
-  }
-  std::vector<std::pair<std::string, std::vector<json>>> named;
-  for (const auto& run : runs) named.emplace_back(run.name, run.records);
-
+  const auto runs = read_runs(run_dirs);
   std::string title = "gankit · ";
   for (size_t i = 0; i < runs.size(); ++i) title += (i ? " vs " : "") + runs[i].name;
   std::string html = page_start(title, false) + "<h1>Runs compared</h1>\n";
-
-  // Final metrics: the last logged value of each metric, one row per run.
-  std::vector<json> all;
-  for (const auto& run : runs) all.insert(all.end(), run.records.begin(), run.records.end());
-  const auto names_all = metric_names(all);
-  html += "<h2>Final metrics</h2>\n<table><tr><th>run</th><th>model</th><th>data</th><th>steps</th>";
-  for (const auto& name : names_all) html += "<th>" + html_escape(metric_label(name)) + "</th>";
-  html += "</tr>\n";
-  for (const auto& run : runs) {
-    html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>", html_escape(run.name),
-                        html_escape(config_value(run, "model.name")), html_escape(config_value(run, "data.name")),
-                        last_step(run));
-    for (const auto& name : names_all) {
-      const auto series = metric_series(run.records, name, name);
-      html += "<td>" + (series.y.empty() ? std::string("&ndash;") : number(series.y.back())) + "</td>";
-    }
-    html += "</tr>\n";
-  }
-  html += "</table>\n";
-
-  html += "<h2>Curves</h2>\n<div class=\"cards\">\n";
-  for (const auto& chart : comparison_charts(named)) {
-    html += fmt::format("<figure><img class=\"plot\" src=\"{}\" alt=\"{}\"></figure>\n",
-                        data_uri(render_plot_png(chart.series, chart_options(chart, options)), "image/png"),
-                        html_escape(chart.title));
-  }
-  html += "</div>\n";
-
-  // The settings that make the runs different; the keys they share would only hide those.
-  std::set<std::string> keys;
-  for (const auto& run : runs) {
-    for (const auto& entry : run.config_values) keys.insert(entry.first);
-  }
-  std::string rows;
-  for (const auto& key : keys) {
-    std::set<std::string> values;
-    for (const auto& run : runs) {
-      const auto it = run.config_values.find(key);
-      values.insert(it == run.config_values.end() ? "" : it->second);
-    }
-    if (values.size() < 2) continue;
-    rows += "<tr><td>" + html_escape(key) + "</td>";
-    for (const auto& run : runs) {
-      const auto it = run.config_values.find(key);
-      rows += "<td>" + (it == run.config_values.end() ? std::string("&ndash;") : html_escape(it->second)) + "</td>";
-    }
-    rows += "</tr>\n";
-  }
-  html += "<h2>Settings that differ</h2>\n";
-  if (rows.empty()) {
-    html += "<p class=\"muted\">None: the runs share every config key.</p>\n";
-  } else {
-    html += "<table><tr><th>key</th>";
-    for (const auto& run : runs) html += "<th>" + html_escape(run.name) + "</th>";
-    html += "</tr>\n" + rows + "</table>\n";
-  }
-
-  html += "<h2>Latest grids</h2>\n<div class=\"cards\">\n";
-  for (const auto& run : runs) {
-    if (run.grids.empty()) continue;
-    html += fmt::format("<figure><img src=\"{}\" alt=\"{}\"><figcaption>{} ({})</figcaption></figure>\n",
-                        data_uri(io::read_file_bytes(run.grids.back(), "image"), "image/png"),
-                        html_escape(run.name), html_escape(run.name), html_escape(run.grids.back().stem().string()));
-  }
-  html += "</div>\n" + page_end();
+  html += final_metrics_table(runs);
+  html += comparison_curves(runs, options);
+  html += differing_settings(runs);
+  html += latest_grids(runs) + page_end();
   io::write_file_atomically(out, html);
 }
 

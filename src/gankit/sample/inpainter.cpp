@@ -4,17 +4,20 @@
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
 #include "gankit/io/image.h"
-#include "gankit/train/inpainting.h"
+#include "gankit/models/registry.h"
 
 namespace gankit::sample {
 
 namespace fs = std::filesystem;
 
-Inpainter::Inpainter(const fs::path& checkpoint) {
-  auto opened = train::open_checkpoint_of_kind(checkpoint, "inpaint", "`gankit inpaint`");
-  header_ = opened.header;
-  generator_ = train::Inpainting::make_generator(header_.config, header_.shape.channels);
-  train::load_module(opened, {"generator"}, *generator_, checkpoint, "inpaint");
+Inpainter::Inpainter(const fs::path& path, compute::Precision precision) {
+  generator_ = checkpoint::load_generator(
+      path, models::ModelKind::Inpainting, "`gankit inpaint`", {"generator"}, header_,
+      [](const auto& header) {
+        return models::make_inpainting_networks(header.config.model, header.shape).generator;
+      });
+  precision_ = compute::resolve_precision(precision, generator_->parameters().front().device(),
+                                          compute::detect_cpu_features(), "--precision");
 }
 
 Completion Inpainter::complete_file(const fs::path& image, const fs::path& mask) {
@@ -31,8 +34,9 @@ Completion Inpainter::complete_file(const fs::path& image, const fs::path& mask)
   } else {
     result.mask = data::read_mask(mask, size, size)[0];
   }
-  const auto completed = train::Inpainting::complete(generator_, data::to_unit_range(result.input).unsqueeze(0),
-                                                     result.mask.unsqueeze(0));
+  compute::AutocastScope autocast(precision_.precision, generator_->parameters().front().device());
+  const auto completed =
+      models::complete(generator_, data::to_unit_range(result.input).unsqueeze(0), result.mask.unsqueeze(0));
   // Composite in uint8, so known pixels are bit-for-bit the input's.
   result.output = torch::where(result.mask > 0.5, data::from_unit_range(completed)[0], result.input);
   return result;

@@ -5,8 +5,9 @@
 
 #include <filesystem>
 
+#include "gankit/compute/precision.h"
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/models/inpaint_net.h"
-#include "gankit/train/checkpoint.h"
 
 namespace gankit::sample {
 
@@ -19,16 +20,19 @@ struct Completion {
 class Inpainter {
  public:
   /// Loads G from an inpaint checkpoint; any other kind is a gankit::Error naming the file.
-  explicit Inpainter(const std::filesystem::path& checkpoint);
+  /// G runs at `precision`, resolved for its device (`--precision`).
+  explicit Inpainter(const std::filesystem::path& checkpoint,
+                 compute::Precision precision = compute::Precision::Fp32);
 
-  const train::CheckpointHeader& header() const { return header_; }
+  const checkpoint::CheckpointHeader& header() const { return header_; }
 
   /// Completes `image` (fitted to the model's size with the run's data.fit). The hole is the
   /// mask PNG (white = hole; it must be S x S) or, without one, the centre square of side S/2.
   Completion complete_file(const std::filesystem::path& image, const std::filesystem::path& mask = {});
 
  private:
-  train::CheckpointHeader header_;
+  checkpoint::CheckpointHeader header_;
+  compute::PrecisionChoice precision_;
   models::InpaintGenerator generator_{nullptr};
 };
 

@@ -7,10 +7,11 @@
 #include "gankit/data/image_folder.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
+#include "gankit/io/animation.h"
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
-#include "gankit/io/animation.h"
 #include "gankit/io/npy.h"
+#include "gankit/models/generation.h"
 #include "gankit/models/registry.h"
 #include "gankit/sample/latent_path.h"
 
@@ -18,15 +19,14 @@ namespace gankit::sample {
 
 namespace fs = std::filesystem;
 
-Sampler::Sampler(const fs::path& checkpoint, compute::Precision precision) {
-  auto opened = train::open_checkpoint_of_kind(checkpoint, "adversarial", "`gankit sample`");
-  header_ = opened.header;
-  const auto& entry = models::find_model(header_.config.model.name);
-  conditional_ = entry.conditional;
-  generator_ = models::make_networks(header_.config.model, header_.shape).generator;
+Sampler::Sampler(const fs::path& path, compute::Precision precision) {
   // The weight average when the run kept one (train.ema > 0), else the trained G.
-  train::load_module(opened, {"generator_ema", "generator"}, *generator_, checkpoint, entry.name);
-  if (compat::cuda_available() && header_.config.train.device != "cpu") device_ = torch::Device(torch::kCUDA);
+  generator_ = checkpoint::load_generator(
+      path, models::ModelKind::NoiseToImage, "`gankit sample`", {"generator_ema", "generator"}, header_,
+      [](const auto& header) { return models::make_networks(header.config.model, header.shape).generator; });
+  conditional_ = models::find_model(header_.config.model.name).conditional;
+  const bool cpu = config::device_choices().find(header_.config.train.device) == config::DeviceChoice::Cpu;
+  if (compat::cuda_available() && !cpu) device_ = torch::Device(torch::kCUDA);
   generator_->to(device_);
   generator_->eval();
   precision_ = compute::resolve_precision(precision, device_, compute::detect_cpu_features(), "--precision");
@@ -43,16 +43,8 @@ void Sampler::check_class(int64_t class_label) const {
 
 torch::Tensor Sampler::generate(const torch::Tensor& z, const torch::Tensor& labels, int64_t batch_size) {
   if (batch_size < 1) fail("--batch-size must be at least 1, got {}", batch_size);
-  std::vector<torch::Tensor> chunks;
-  torch::NoGradGuard no_grad;
   compute::AutocastScope autocast(precision_.precision, device_);
-  for (int64_t start = 0; start < z.size(0); start += batch_size) {
-    const int64_t n = std::min(batch_size, z.size(0) - start);
-    auto batch_labels = labels.defined() ? labels.narrow(0, start, n).to(device_) : torch::Tensor();
-    auto images = generator_->forward(z.narrow(0, start, n).to(device_), batch_labels);
-    chunks.push_back(data::from_unit_range(images.to(torch::kCPU, torch::kFloat)));
-  }
-  return torch::cat(chunks);
+  return models::generate_images(*generator_, z, labels, batch_size);
 }
 
 Samples Sampler::sample(const SampleOptions& options) {

@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "gankit/compute/precision.h"
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/models/networks.h"
-#include "gankit/train/checkpoint.h"
 
 namespace gankit::sample {
 
@@ -47,7 +47,7 @@ class Sampler {
   explicit Sampler(const std::filesystem::path& checkpoint,
                    compute::Precision precision = compute::Precision::Fp32);
 
-  const train::CheckpointHeader& header() const { return header_; }
+  const checkpoint::CheckpointHeader& header() const { return header_; }
   bool conditional() const { return conditional_; }
   /// The precision G runs at (resolved: never auto) and why.
   const compute::PrecisionChoice& precision() const { return precision_; }
@@ -64,7 +64,7 @@ class Sampler {
   /// G's images for noise z [N,Z] (and labels [N]), uint8, in batches.
   torch::Tensor generate(const torch::Tensor& z, const torch::Tensor& labels, int64_t batch_size);
 
-  train::CheckpointHeader header_;
+  checkpoint::CheckpointHeader header_;
   std::shared_ptr<models::Generator> generator_;
   bool conditional_ = false;
   torch::Device device_{torch::kCPU};

@@ -2,30 +2,25 @@
 
 #include <algorithm>
 
+#include "gankit/data/image_folder.h"
+#include "gankit/data/pairs.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
 #include "gankit/io/image.h"
-#include "gankit/train/pix2pix.h"
+#include "gankit/models/registry.h"
 
 namespace gankit::sample {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-bool is_image_file(const fs::path& path) {
-  auto ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
-}
-
-}  // namespace
-
-Translator::Translator(const fs::path& checkpoint) {
-  auto opened = train::open_checkpoint_of_kind(checkpoint, "pix2pix", "`gankit translate`");
-  header_ = opened.header;
-  generator_ = train::Pix2pix::make_generator(header_.config, header_.shape.channels, header_.shape.image_size);
-  train::load_module(opened, {"generator"}, *generator_, checkpoint, "pix2pix");
+Translator::Translator(const fs::path& path, compute::Precision precision) {
+  generator_ = checkpoint::load_generator(
+      path, models::ModelKind::ImageToImage, "`gankit translate`", {"generator"}, header_,
+      [](const auto& header) {
+        return models::make_translation_networks(header.config.model, header.shape).generator;
+      });
+  precision_ = compute::resolve_precision(precision, generator_->parameters().front().device(),
+                                          compute::detect_cpu_features(), "--precision");
 }
 
 Translation Translator::translate_file(const fs::path& path) {
@@ -36,7 +31,7 @@ Translation Translator::translate_file(const fs::path& path) {
   const int64_t height = image.size(1), width = image.size(2);
   if (width == 2 * height) {  // an A|B pair, like the training files
     auto a = image.narrow(2, 0, height), b = image.narrow(2, height, height);
-    if (data.direction == "BtoA") std::swap(a, b);
+    if (data::parse_b_to_a(data.direction)) std::swap(a, b);
     input = a, target = b;
   }
   const auto fit = data::parse_fit(data.fit);
@@ -46,7 +41,8 @@ Translation Translator::translate_file(const fs::path& path) {
   Translation result;
   result.input = prepare(input);
   if (target.defined()) result.target = prepare(target);
-  const auto output = train::Pix2pix::translate(generator_, data::to_unit_range(result.input).unsqueeze(0));
+  compute::AutocastScope autocast(precision_.precision, generator_->parameters().front().device());
+  const auto output = models::translate(generator_, data::to_unit_range(result.input).unsqueeze(0));
   result.output = data::from_unit_range(output)[0];
   return result;
 }
@@ -57,7 +53,7 @@ std::vector<fs::path> list_inputs(const std::vector<fs::path>& inputs) {
     if (fs::is_directory(input)) {
       std::vector<fs::path> found;
       for (const auto& entry : fs::directory_iterator(input)) {
-        if (entry.is_regular_file() && is_image_file(entry.path())) found.push_back(entry.path());
+        if (entry.is_regular_file() && data::is_image_file(entry.path())) found.push_back(entry.path());
       }
       if (found.empty()) fail("{}: no images (.png, .jpg, .jpeg, .bmp) in this folder", input.string());
       std::sort(found.begin(), found.end());

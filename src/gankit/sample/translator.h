@@ -4,8 +4,9 @@
 
 #include <filesystem>
 
+#include "gankit/compute/precision.h"
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/models/unet.h"
-#include "gankit/train/checkpoint.h"
 
 namespace gankit::sample {
 
@@ -18,9 +19,11 @@ struct Translation {
 class Translator {
  public:
   /// Loads G from a pix2pix checkpoint; any other kind is a gankit::Error naming the file.
-  explicit Translator(const std::filesystem::path& checkpoint);
+  /// G runs at `precision`, resolved for its device (`--precision`).
+  explicit Translator(const std::filesystem::path& checkpoint,
+                 compute::Precision precision = compute::Precision::Fp32);
 
-  const train::CheckpointHeader& header() const { return header_; }
+  const checkpoint::CheckpointHeader& header() const { return header_; }
 
   /// Translates one image file. A file twice as wide as high is taken as an A|B pair, as the
   /// training data: its input side (data.direction) is translated and the other side kept as
@@ -28,7 +31,8 @@ class Translator {
   Translation translate_file(const std::filesystem::path& path);
 
  private:
-  train::CheckpointHeader header_;
+  checkpoint::CheckpointHeader header_;
+  compute::PrecisionChoice precision_;
   models::UnetGenerator generator_{nullptr};
 };
 

@@ -5,6 +5,7 @@
 #include "gankit/error.h"
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
+#include "gankit/models/generation.h"
 #include "gankit/nn/batchnorm_stats.h"
 #include "gankit/nn/frozen_parameters.h"
 #include "gankit/parallel/global_draw.h"
@@ -14,16 +15,19 @@
 
 namespace gankit::train {
 
-AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models::Generator> average_generator,
-                               const TrainOptions& options, int64_t z_dim, int64_t num_classes,
-                               torch::Device device)
+AdversarialGan::AdversarialGan(models::Networks networks,
+                               std::shared_ptr<models::Generator> average_generator,
+                               const config::TrainOptions& options, int64_t z_dim, int64_t num_classes,
+                               torch::Device device, parallel::Group* group)
     : networks_(std::move(networks)),
       average_generator_(options.ema > 0 ? std::move(average_generator) : nullptr),
       ema_decay_(options.ema),
-      optimizer_g_(make_optimizer(options, (networks_.generator->to(device), networks_.generator->parameters()),
-                                  options.lr_g)),
+      optimizer_g_(make_optimizer(options,
+                                  (networks_.generator->to(device), networks_.generator->parameters()),
+                                  options.lr_g, group)),
       optimizer_d_(make_optimizer(
-          options, (networks_.discriminator->to(device), networks_.discriminator->parameters()), options.lr_d)),
+          options, (networks_.discriminator->to(device), networks_.discriminator->parameters()), options.lr_d,
+          group)),
       loss_(losses::parse_adversarial_loss(options.loss)),
       penalty_(losses::parse_penalty(options.penalty)),
       penalty_weight_(options.penalty_weight),
@@ -40,7 +44,7 @@ AdversarialGan::AdversarialGan(models::Networks networks, std::shared_ptr<models
       lr_d_(options.lr_d),
       seed_(static_cast<uint64_t>(options.seed)),
       // The global batch: a data-parallel run refreshes G's statistics as one process would.
-      batch_size_(options.batch_size * (parallel::current_group() ? parallel::current_group()->size() : 1)) {
+      batch_size_(options.batch_size * (group != nullptr ? group->size() : 1)) {
   TORCH_CHECK(options.ema == 0 || average_generator_, "train.ema needs an average generator");
   if (penalty_ != losses::Penalty::None && nn::has_batchnorm(*networks_.discriminator)) {
     fail("train.penalty = {}: this model's discriminator has BatchNorm, which mixes a batch's images, so a "
@@ -64,7 +68,10 @@ void AdversarialGan::refresh(int64_t step) {
 }
 
 void AdversarialGan::write_progress_image(const std::filesystem::path& png) {
-  io::write_png(png, io::make_grid(data::from_unit_range(generate(grid_z_, grid_labels_).cpu()), 10));
+  // From the sampling generator: the weight average when there is one, else G.
+  io::write_png(
+      png, io::make_grid(
+               models::generate_images(sampling_generator(), grid_z_, grid_labels_, grid_z_.size(0)), 10));
 }
 
 torch::Tensor AdversarialGan::sample_labels(int64_t n) const {
@@ -88,56 +95,85 @@ torch::Tensor AdversarialGan::penalty(const torch::Tensor& real, const torch::Te
 }
 
 StepStats AdversarialGan::train_step(data::Loader& loader) {
-  auto& g = *networks_.generator;
-  auto& d = *networks_.discriminator;
-  g.train();
-  d.train();
+  networks_.generator->train();
+  networks_.discriminator->train();
   StepStats extra;  // penalty and class statistics, after the four standard ones
-  torch::Tensor loss_d, fake, fake_labels;
-  models::Scores real_scores, fake_scores;
+  CriticStep critic;
   for (int64_t i = 0; i < n_critic_; ++i) {
     extra.scalars.clear();
-    data::Batch batch = loader.next();
-    const auto real = batch.images.to(device_, /*non_blocking=*/true);
-    const auto real_labels =
-        num_classes_ > 0 && batch.labels.defined() ? batch.labels.to(device_) : torch::Tensor();
-    const int64_t n = real.size(0);
-
-    // D update. Real and fake go through D separately, so D's BatchNorm sees pure batches.
-    optimizer_d_->zero_grad();
-    real_scores = d.score(augment(real), real_labels);
-    fake_labels = sample_labels(n);
-    const auto z = parallel::draw_rows(n, [&](int64_t rows) { return torch::randn({rows, z_dim_}, real.options()); });
-    fake = g.forward(z, fake_labels);
-    fake_scores = d.score(augment(fake.detach()), fake_labels);
-    if (label_smoothing_ > 0 || label_noise_ > 0) {
-      const auto [real_targets, fake_targets] =
-          losses::discriminator_targets(n, label_smoothing_, label_noise_, device_);
-      loss_d = losses::discriminator_loss(loss_, real_scores.logits, fake_scores.logits, real_targets, fake_targets);
-    } else {
-      loss_d = losses::discriminator_loss(loss_, real_scores.logits, fake_scores.logits);
-    }
-    if (real_scores.class_logits.defined()) {
-      // AC-GAN: D also learns to tell the class, of real images and of G's.
-      auto class_loss = torch::nn::functional::cross_entropy(real_scores.class_logits, real_labels);
-      if (fake_class_loss_) {
-        class_loss = class_loss + torch::nn::functional::cross_entropy(fake_scores.class_logits, fake_labels);
-      }
-      extra.scalars.emplace_back("class_loss_d", class_loss.detach());
-      extra.scalars.emplace_back(
-          "class_acc_real", (real_scores.class_logits.argmax(1) == real_labels).to(torch::kFloat).mean());
-      loss_d = loss_d + class_loss;
-    }
-    if (penalty_ != losses::Penalty::None) loss_d = loss_d + penalty(real, fake, real_labels, extra);
-    loss_d.backward();
-    optimizer_d_->step();
-    if (clip_ > 0) {
-      torch::NoGradGuard no_grad;
-      for (auto& p : d.parameters()) p.clamp_(-clip_, clip_);
-    }
+    critic = critic_step(loader.next(), extra);
   }
+  const auto loss_g = generator_step(critic.fake, critic.fake_labels, extra);
+  StepStats stats{{{"loss_d", critic.loss.detach()},
+                   {"loss_g", loss_g.detach()},
+                   {"d_real", losses::discriminator_score(loss_, critic.real_scores.logits.detach())},
+                   {"d_fake", losses::discriminator_score(loss_, critic.fake_scores.logits.detach())}}};
+  for (auto& scalar : extra.scalars) stats.scalars.push_back(std::move(scalar));
+  return stats;
+}
 
+AdversarialGan::CriticStep AdversarialGan::critic_step(const data::Batch& batch, StepStats& extra) {
+  auto& g = *networks_.generator;
+  auto& d = *networks_.discriminator;
+  const auto real = batch.images.to(device_, /*non_blocking=*/true);
+  const auto real_labels =
+      num_classes_ > 0 && batch.labels.defined() ? batch.labels.to(device_) : torch::Tensor();
+  const int64_t n = real.size(0);
+
+  // D update. Real and fake go through D separately, so D's BatchNorm sees pure batches.
+  CriticStep step;
+  optimizer_d_->zero_grad();
+  step.real_scores = d.score(augment(real), real_labels);
+  step.fake_labels = sample_labels(n);
+  const auto z = parallel::draw_rows(n, [&](int64_t rows) {
+    return torch::randn({rows, z_dim_}, real.options());
+  });
+  step.fake = g.forward(z, step.fake_labels);
+  step.fake_scores = d.score(augment(step.fake.detach()), step.fake_labels);
+  step.loss = adversarial_loss_d(step.real_scores.logits, step.fake_scores.logits);
+  if (step.real_scores.class_logits.defined()) {
+    step.loss =
+        step.loss + class_loss_d(step.real_scores, real_labels, step.fake_scores, step.fake_labels, extra);
+  }
+  if (penalty_ != losses::Penalty::None) step.loss = step.loss + penalty(real, step.fake, real_labels, extra);
+  backward(step.loss);
+  optimizer_step(*optimizer_d_);
+  if (clip_ > 0) {
+    torch::NoGradGuard no_grad;
+    for (auto& p : d.parameters()) p.clamp_(-clip_, clip_);
+  }
+  return step;
+}
+
+torch::Tensor AdversarialGan::adversarial_loss_d(const torch::Tensor& real_logits,
+                                                 const torch::Tensor& fake_logits) {
+  if (label_smoothing_ > 0 || label_noise_ > 0) {
+    const auto [real_targets, fake_targets] =
+        losses::discriminator_targets(real_logits.size(0), label_smoothing_, label_noise_, device_);
+    return losses::discriminator_loss(loss_, real_logits, fake_logits, real_targets, fake_targets);
+  }
+  return losses::discriminator_loss(loss_, real_logits, fake_logits);
+}
+
+torch::Tensor AdversarialGan::class_loss_d(const models::Scores& real_scores,
+                                           const torch::Tensor& real_labels,
+                                           const models::Scores& fake_scores,
+                                           const torch::Tensor& fake_labels, StepStats& extra) {
+  // AC-GAN: D also learns to tell the class, of real images and of G's.
+  auto class_loss = torch::nn::functional::cross_entropy(real_scores.class_logits, real_labels);
+  if (fake_class_loss_) {
+    class_loss = class_loss + torch::nn::functional::cross_entropy(fake_scores.class_logits, fake_labels);
+  }
+  extra.scalars.emplace_back("class_loss_d", class_loss.detach());
+  extra.scalars.emplace_back("class_acc_real",
+                             (real_scores.class_logits.argmax(1) == real_labels).to(torch::kFloat).mean());
+  return class_loss;
+}
+
+torch::Tensor AdversarialGan::generator_step(const torch::Tensor& fake, const torch::Tensor& fake_labels,
+                                             StepStats& extra) {
   // G update on the last fake batch, scored by the freshly updated D.
+  auto& d = *networks_.discriminator;
   optimizer_g_->zero_grad();
   torch::Tensor loss_g;
   {
@@ -149,40 +185,19 @@ StepStats AdversarialGan::train_step(data::Loader& loader) {
       extra.scalars.emplace_back("class_loss_g", class_loss.detach());
       loss_g = loss_g + class_loss;
     }
-    loss_g.backward();
+    backward(loss_g);
   }
-  optimizer_g_->step();
-  if (average_generator_) update_weight_average(*average_generator_, g, ema_decay_, ema_updates_++);
-
-  StepStats stats{{{"loss_d", loss_d.detach()},
-                   {"loss_g", loss_g.detach()},
-                   {"d_real", losses::discriminator_score(loss_, real_scores.logits.detach())},
-                   {"d_fake", losses::discriminator_score(loss_, fake_scores.logits.detach())}}};
-  for (auto& scalar : extra.scalars) stats.scalars.push_back(std::move(scalar));
-  return stats;
-}
-
-torch::Tensor AdversarialGan::generate(const torch::Tensor& z, const torch::Tensor& labels) {
-  auto& g = sampling_generator();
-  const bool was_training = g.is_training();
-  g.eval();
-  torch::NoGradGuard no_grad;
-  auto images = g.forward(z.to(device_), labels.defined() ? labels.to(device_) : labels);
-  g.train(was_training);
-  return images;
+  optimizer_step(*optimizer_g_);
+  if (average_generator_)
+    update_weight_average(*average_generator_, *networks_.generator, ema_decay_, ema_updates_++);
+  return loss_g;
 }
 
 std::pair<torch::Tensor, torch::Tensor> AdversarialGan::draw_samples(int64_t n, uint64_t seed) {
   auto noise = at::detail::createCPUGenerator(seed);
   const auto z = torch::randn({n, z_dim_}, noise);
   const auto labels = num_classes_ > 0 ? torch::arange(n, torch::kLong).remainder(num_classes_) : torch::Tensor();
-  std::vector<torch::Tensor> chunks;
-  for (int64_t start = 0; start < n; start += 500) {
-    const int64_t count = std::min<int64_t>(500, n - start);
-    chunks.push_back(data::from_unit_range(
-        generate(z.narrow(0, start, count), labels.defined() ? labels.narrow(0, start, count) : labels).cpu()));
-  }
-  return {torch::cat(chunks), labels};
+  return {models::generate_images(sampling_generator(), z, labels, 500), labels};
 }
 
 void AdversarialGan::refresh_generator_statistics(uint64_t seed, int64_t batch_size) {

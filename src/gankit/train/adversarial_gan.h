@@ -7,22 +7,24 @@
 #include <utility>
 #include <vector>
 
+#include "gankit/config/train_options.h"
 #include "gankit/data/loader.h"
 #include "gankit/losses/adversarial.h"
 #include "gankit/losses/penalty.h"
 #include "gankit/models/networks.h"
 #include "gankit/nn/diff_augment.h"
 #include "gankit/train/recipe.h"
-#include "gankit/train/train_options.h"
 
 namespace gankit::train {
 
 class AdversarialGan : public Recipe {
  public:
   /// `average_generator` (same architecture as G, or null) receives the moving average of G's
-  /// weights when options.ema > 0; sampling then uses it.
+  /// weights when options.ema > 0; sampling then uses it. `group`: the data-parallel group this
+  /// process trains in, or null.
   AdversarialGan(models::Networks networks, std::shared_ptr<models::Generator> average_generator,
-                 const TrainOptions& options, int64_t z_dim, int64_t num_classes, torch::Device device);
+                 const config::TrainOptions& options, int64_t z_dim, int64_t num_classes,
+                 torch::Device device, parallel::Group* group);
 
   /// n_critic discriminator updates (one batch each), then one generator update that reuses the
   /// last fake batch, as pytorch/examples dcgan does. Returns loss_d, loss_g, d_real, d_fake;
@@ -30,7 +32,7 @@ class AdversarialGan : public Recipe {
   /// class_acc_real for auxiliary-classifier models.
   StepStats train_step(data::Loader& loader) override;
   int64_t batches_per_step() const override { return n_critic_; }
-  const char* kind() const override { return "adversarial"; }
+  models::ModelKind kind() const override { return models::ModelKind::NoiseToImage; }
   std::pair<double, double> learning_rates() const override { return {lr_g_, lr_d_}; }
 
   /// Recomputes the sampling generator's BatchNorm statistics (see refresh_generator_statistics).
@@ -50,10 +52,6 @@ class AdversarialGan : public Recipe {
   }
   const torch::nn::Module& discriminator_module() const override { return *networks_.discriminator; }
 
-  /// Images for z [N,Z] (labels [N] for conditional models) from the sampling generator (the
-  /// weight average when there is one, else G) in eval mode, no gradients.
-  torch::Tensor generate(const torch::Tensor& z, const torch::Tensor& labels);
-
   /// Recomputes the sampling generator's BatchNorm statistics for its current weights (no-op
   /// without BN).
   /// Draws noise from its own generator seeded with `seed`, so the run's RNG is untouched.
@@ -70,6 +68,22 @@ class AdversarialGan : public Recipe {
   torch::Device device() const { return device_; }
 
  private:
+  /// What one critic update leaves for the generator update and the step's statistics.
+  struct CriticStep {
+    torch::Tensor loss;               ///< D's whole loss
+    torch::Tensor fake, fake_labels;  ///< G's images (and their labels) of this update
+    models::Scores real_scores, fake_scores;
+  };
+  /// One D update on `batch` and a fresh fake batch (+ class loss, penalty, clipping).
+  CriticStep critic_step(const data::Batch& batch, StepStats& extra);
+  /// D's adversarial loss, with smoothed or noisy targets when those are on.
+  torch::Tensor adversarial_loss_d(const torch::Tensor& real_logits, const torch::Tensor& fake_logits);
+  /// AC-GAN: D's class loss on real (and, with fake_class_loss, fake) images; statistics to `extra`.
+  torch::Tensor class_loss_d(const models::Scores& real_scores, const torch::Tensor& real_labels,
+                             const models::Scores& fake_scores, const torch::Tensor& fake_labels,
+                             StepStats& extra);
+  /// One G update on `fake`, scored by the freshly updated D; then the weight average. Returns G's loss.
+  torch::Tensor generator_step(const torch::Tensor& fake, const torch::Tensor& fake_labels, StepStats& extra);
   torch::Tensor sample_labels(int64_t n) const;
   /// D's view of images: DiffAugment'ed when a policy is on.
   torch::Tensor augment(const torch::Tensor& images) const;

@@ -7,7 +7,9 @@
 #include "gankit/data/registry.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
-#include "gankit/train/trainer.h"
+#include "gankit/nn/parameter_count.h"
+#include "gankit/system/resources.h"
+#include "gankit/train/optimizers.h"
 
 namespace gankit::train {
 
@@ -18,9 +20,6 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
-
-/// Whether mirroring an image keeps its class: true for photos of objects, false for glyphs.
-bool flips_keep_classes(const std::string& data_name) { return data_name == "cifar10"; }
 
 void validate(const ClassifierTrainingOptions& o) {
   if (o.batch_size <= 0) fail("batch size = {}: must be positive", o.batch_size);
@@ -42,29 +41,140 @@ double learning_rate(double peak, int64_t step, int64_t total) {
   return peak * ramp * 0.5 * (1 + std::cos(M_PI * t / static_cast<double>(total)));
 }
 
-void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups())
-    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-}
-
 std::string describe_data(const data::DataOptions& data) {
   return data.path.empty() ? data.name : fmt::format("{} at {}", data.name, data.path);
 }
 
-}  // namespace
-
-data::ImageSet load_test_split(const data::DataOptions& data) {
-  auto test = data;
-  test.split = "test";
-  try {
-    // A set without split folders reads as a whole for either split: that is no held-out data.
-    const auto part = data::read_data_set(test).part;
-    if (part != "test" && part != "val") return {};
-  } catch (const gankit::Error&) {
-    return {};
-  }
-  return data::load_images(test);
+/// The training split of options.data, flipped when its images survive a mirror (unless
+/// options.hflip says otherwise); paired data is refused.
+data::DataOptions training_data(const ClassifierTrainingOptions& options) {
+  auto data = options.data;
+  data.split = "train";
+  data.hflip = options.hflip ? *options.hflip : data::find_data_set(data.name).mirror_keeps_class;
+  if (!data.pairs.empty()) fail("data.pairs = {}: a classifier needs single labelled images", data.pairs);
+  return data;
 }
+
+/// The network for `info`'s images; data without at least two classes, or of a size the network
+/// cannot halve often enough, is refused.
+models::DomainClassifierOptions network_options(const ClassifierTrainingOptions& options,
+                                                const data::DataInfo& info, const data::DataOptions& data) {
+  if (info.num_classes < 2) {
+    fail("data {}: {}; a classifier needs labelled images of at least 2 classes{}", describe_data(data),
+         info.num_classes == 0 ? "has no labels" : "has one class",
+         data::find_data_set(data.name).labels_hint);
+  }
+  const auto net_options = models::DomainClassifierOptions(info.channels, info.image_size, info.num_classes)
+                               .width(options.width)
+                               .feature_dim(options.feature_dim)
+                               .dropout(options.dropout);
+  if (const int64_t multiple = int64_t{1} << net_options.stages(); info.image_size % multiple != 0) {
+    fail("data.image_size = {}: the classifier needs a multiple of {} (e.g. 32)", info.image_size, multiple);
+  }
+  return net_options;
+}
+
+/// The opening lines: the data, what is held out, and the plan.
+std::string plan(const ClassifierTrainingOptions& options, const data::DataInfo& info,
+                 const data::DataOptions& data, const data::ImageSet& held_out, int64_t parameters,
+                 int64_t total, int64_t per_epoch) {
+  return info.description + '\n' +
+         (held_out.images.defined()
+              ? fmt::format("held out: {} images for the test accuracy\n", held_out.images.size(0))
+              : fmt::format("held out: none ({} has no test split; data.holdout makes one)\n",
+                            describe_data(data))) +
+         fmt::format(
+             "classifier: {} parameters, {} features; {} steps of batch {} ({:.2f} epochs){}; {} threads\n",
+             parameters, options.feature_dim, total, options.batch_size,
+             static_cast<double>(total) / static_cast<double>(per_epoch), data.hflip ? ", random flips" : "",
+             torch::get_num_threads());
+}
+
+/// Loss and accuracy summed since the last progress line.
+struct Window {
+  torch::Tensor loss_sum = torch::zeros({});
+  torch::Tensor correct = torch::zeros({}, torch::kLong);
+  int64_t steps = 0;
+  Clock::time_point start = Clock::now();
+
+  /// The progress line for step `done` of `total`; starts a new window.
+  std::string line(int64_t done, int64_t total, int64_t per_epoch, double lr, int64_t batch_size) {
+    const double seconds = seconds_since(start);
+    const double images = static_cast<double>(steps * batch_size);
+    if (!std::isfinite(loss_sum.item<double>())) {
+      fail("classifier training diverged at step {}: loss is {} (try a lower --lr)", done,
+           loss_sum.item<double>());
+    }
+    const auto text = fmt::format(
+        "step {}/{} epoch {:.2f}: loss {:.4f}, train accuracy {:.4f}, lr {:.2e}, {:.0f} images/s\n", done,
+        total, static_cast<double>(done) / static_cast<double>(per_epoch),
+        loss_sum.item<double>() / static_cast<double>(steps),
+        static_cast<double>(correct.item<int64_t>()) / images, lr, seconds > 0 ? images / seconds : 0.0);
+    loss_sum.zero_();
+    correct.zero_();
+    steps = 0;
+    start = Clock::now();
+    return text;
+  }
+};
+
+/// `total` AdamW steps with warm-up and cosine decay; progress lines and a test accuracy each epoch.
+void run_training(models::DomainClassifier& net, data::Loader& loader, const data::ImageSet& held_out,
+                  const ClassifierTrainingOptions& options, int64_t total) {
+  std::ostream* log = options.log;
+  torch::optim::AdamW optimizer(net->parameters(),
+                                torch::optim::AdamWOptions(options.lr).weight_decay(options.weight_decay));
+  const int64_t per_epoch = loader.batches_per_epoch();
+  net->train();
+  Window window;
+  for (int64_t step = 0; step < total; ++step) {
+    const auto batch = loader.next();
+    set_learning_rate(optimizer, learning_rate(options.lr, step, total));
+    const auto logits = net->forward(batch.images);  // [B,K]
+    const auto loss = torch::nn::functional::cross_entropy(logits, batch.labels);
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+    {
+      torch::NoGradGuard no_grad;
+      window.loss_sum += loss.detach();
+      window.correct += logits.argmax(1).eq(batch.labels).sum();
+    }
+    ++window.steps;
+    const int64_t done = step + 1;
+    if (log != nullptr && options.log_every > 0 && (done % options.log_every == 0 || done == total)) {
+      *log << window.line(done, total, per_epoch, learning_rate(options.lr, step, total), options.batch_size)
+           << std::flush;
+    }
+    if (log != nullptr && held_out.images.defined() && done % per_epoch == 0 && done < total) {
+      const auto accuracy = evaluate_classifier(net, held_out);
+      *log << fmt::format("epoch {}: test accuracy {:.4f} ({} images)\n", done / per_epoch, accuracy.accuracy,
+                          accuracy.n)
+           << std::flush;
+    }
+  }
+}
+
+/// What save_domain_classifier stores with the net (test accuracy added by the caller).
+models::DomainClassifierInfo describe(const models::DomainClassifier& net, const data::DataOptions& data,
+                                      const data::DataInfo& info, const ClassifierTrainingOptions& options,
+                                      int64_t total) {
+  models::DomainClassifierInfo saved;
+  saved.options = net->options;
+  saved.data.name = data.name;
+  // Absolute, so `classifier eval` finds it from any folder; empty = the set's standard place.
+  saved.data.path = data.path.empty() ? "" : std::filesystem::absolute(data.path).lexically_normal().string();
+  saved.data.image_size = info.image_size;
+  saved.data.channels = info.channels;
+  saved.data.fit = data.fit;
+  saved.data.holdout = data.holdout;
+  saved.shape = {info.channels, info.image_size, info.num_classes};
+  saved.steps = total;
+  saved.seed = options.seed;
+  return saved;
+}
+
+}  // namespace
 
 ClassifierAccuracy evaluate_classifier(models::DomainClassifier& net, const data::ImageSet& set,
                                        int64_t batch_size) {
@@ -87,121 +197,35 @@ ClassifierAccuracy evaluate_classifier(models::DomainClassifier& net, const data
 ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& options) {
   const auto start = Clock::now();
   validate(options);
-  std::ostream* log = options.log;
-  torch::set_num_threads(static_cast<int>(options.threads > 0 ? options.threads : available_cores()));
-
-  auto data = options.data;
-  data.split = "train";
-  data.hflip = options.hflip.value_or(flips_keep_classes(data.name));
-  if (!data.pairs.empty()) fail("data.pairs = {}: a classifier needs single labelled images", data.pairs);
-  const auto seed = static_cast<uint64_t>(options.seed);
-  auto loader = data::make_loader(data, {options.batch_size, seed});
+  torch::set_num_threads(static_cast<int>(options.threads > 0 ? options.threads : system::available_cores()));
+  const auto data = training_data(options);
+  auto loader = data::make_loader(data, {options.batch_size, static_cast<uint64_t>(options.seed)});
   const auto& info = loader->info();
-  if (info.num_classes < 2) {
-    fail("data {}: {}; a classifier needs labelled images of at least 2 classes{}", describe_data(data),
-         info.num_classes == 0 ? "has no labels" : "has one class",
-         data.name == "image-folder" ? " (put each class in its own sub-folder)" : "");
-  }
-  const auto net_options = models::DomainClassifierOptions(info.channels, info.image_size, info.num_classes)
-                               .width(options.width)
-                               .feature_dim(options.feature_dim)
-                               .dropout(options.dropout);
-  if (const int64_t multiple = int64_t{1} << net_options.stages(); info.image_size % multiple != 0) {
-    fail("data.image_size = {}: the classifier needs a multiple of {} (e.g. 32)", info.image_size, multiple);
-  }
+  const auto net_options = network_options(options, info, data);
   // Read before training, so the first lines say whether there is anything to measure.
-  const auto held_out = load_test_split(data);
+  const auto held_out = data::load_held_out(data);
 
-  torch::manual_seed(seed);
+  torch::manual_seed(static_cast<uint64_t>(options.seed));
   models::DomainClassifier net(net_options);
-  torch::optim::AdamW optimizer(net->parameters(),
-                                torch::optim::AdamWOptions(options.lr).weight_decay(options.weight_decay));
   const int64_t per_epoch = loader->batches_per_epoch();
   const int64_t total = options.steps > 0 ? options.steps : options.epochs * per_epoch;
-  int64_t parameters = 0;
-  for (const auto& p : net->parameters()) parameters += p.numel();
-  if (log != nullptr) {
-    *log
-        << info.description << '\n'
-        << (held_out.images.defined()
-                ? fmt::format("held out: {} images for the test accuracy\n", held_out.images.size(0))
-                : fmt::format("held out: none ({} has no test split; data.holdout makes one)\n",
-                              describe_data(data)))
-        << fmt::format(
-               "classifier: {} parameters, {} features; {} steps of batch {} ({:.2f} epochs){}; {} threads\n",
-               parameters, options.feature_dim, total, options.batch_size,
-               static_cast<double>(total) / static_cast<double>(per_epoch),
-               data.hflip ? ", random flips" : "", torch::get_num_threads())
-        << std::flush;
+  if (options.log != nullptr) {
+    *options.log << plan(options, info, data, held_out, nn::count_parameters(*net), total, per_epoch)
+                 << std::flush;
   }
-
-  net->train();
-  auto loss_sum = torch::zeros({}), correct = torch::zeros({}, torch::kLong);
-  int64_t window_steps = 0;
-  auto window_start = Clock::now();
-  for (int64_t step = 0; step < total; ++step) {
-    const auto batch = loader->next();
-    set_learning_rate(optimizer, learning_rate(options.lr, step, total));
-    const auto logits = net->forward(batch.images);  // [B,K]
-    const auto loss = torch::nn::functional::cross_entropy(logits, batch.labels);
-    optimizer.zero_grad();
-    loss.backward();
-    optimizer.step();
-    {
-      torch::NoGradGuard no_grad;
-      loss_sum += loss.detach();
-      correct += logits.argmax(1).eq(batch.labels).sum();
-    }
-    ++window_steps;
-    const int64_t done = step + 1;
-    if (log != nullptr && options.log_every > 0 && (done % options.log_every == 0 || done == total)) {
-      const double seconds = seconds_since(window_start);
-      const double images = static_cast<double>(window_steps * options.batch_size);
-      if (!std::isfinite(loss_sum.item<double>())) {
-        fail("classifier training diverged at step {}: loss is {} (try a lower --lr)", done,
-             loss_sum.item<double>());
-      }
-      *log << fmt::format(
-                  "step {}/{} epoch {:.2f}: loss {:.4f}, train accuracy {:.4f}, lr {:.2e}, {:.0f} images/s\n",
-                  done, total, static_cast<double>(done) / static_cast<double>(per_epoch),
-                  loss_sum.item<double>() / static_cast<double>(window_steps),
-                  static_cast<double>(correct.item<int64_t>()) / images,
-                  learning_rate(options.lr, step, total), seconds > 0 ? images / seconds : 0.0)
-           << std::flush;
-      loss_sum.zero_();
-      correct.zero_();
-      window_steps = 0;
-      window_start = Clock::now();
-    }
-    if (log != nullptr && held_out.images.defined() && done % per_epoch == 0 && done < total) {
-      const auto accuracy = evaluate_classifier(net, held_out);
-      *log << fmt::format("epoch {}: test accuracy {:.4f} ({} images)\n", done / per_epoch, accuracy.accuracy,
-                          accuracy.n)
-           << std::flush;
-    }
-  }
+  run_training(net, *loader, held_out, options, total);
   net->eval();
 
   ClassifierTrainingResult result;
   result.net = net;
-  auto& saved = result.info;
-  saved.options = net->options;
-  saved.data.name = data.name;
-  // Absolute, so `classifier eval` finds it from any folder; empty = the set's standard place.
-  saved.data.path = data.path.empty() ? "" : std::filesystem::absolute(data.path).lexically_normal().string();
-  saved.data.image_size = info.image_size;
-  saved.data.channels = info.channels;
-  saved.data.fit = data.fit;
-  saved.data.holdout = data.holdout;
-  saved.shape = {info.channels, info.image_size, info.num_classes};
-  saved.steps = total;
-  saved.seed = options.seed;
+  result.info = describe(net, data, info, options, total);
   if (held_out.images.defined()) {
     const auto accuracy = evaluate_classifier(net, held_out);
-    saved.test_accuracy = accuracy.accuracy;
-    saved.test_images = accuracy.n;
-    if (log != nullptr) {
-      *log << fmt::format("test accuracy {:.4f} ({} images)\n", accuracy.accuracy, accuracy.n) << std::flush;
+    result.info.test_accuracy = accuracy.accuracy;
+    result.info.test_images = accuracy.n;
+    if (options.log != nullptr) {
+      *options.log << fmt::format("test accuracy {:.4f} ({} images)\n", accuracy.accuracy, accuracy.n)
+                   << std::flush;
     }
   }
   result.seconds = seconds_since(start);

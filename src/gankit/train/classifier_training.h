@@ -63,11 +63,7 @@ struct ClassifierAccuracy {
   int64_t n = 0;        ///< images evaluated
 };
 
-/// The held-out split of `data` (its test split, test/ or val/ folder, or data.holdout), fitted as
-/// `data` says; empty (images undefined) when the set has none, rather than the whole set.
-data::ImageSet load_test_split(const data::DataOptions& data);
-
-/// Accuracy of `net` on a labelled uint8 set (as data::load_images / load_held_out return it,
+/// Accuracy of `net` on a labelled uint8 set (as data::load_images / data::load_held_out return it,
 /// already fitted to the net's input size). Runs in eval mode and restores the net's mode.
 ClassifierAccuracy evaluate_classifier(models::DomainClassifier& net, const data::ImageSet& set,
                                        int64_t batch_size = 500);

@@ -6,7 +6,7 @@
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/metrics/image_quality.h"
-#include "gankit/nn/blocks.h"
+#include "gankit/models/registry.h"
 #include "gankit/nn/frozen_parameters.h"
 #include "gankit/parallel/global_draw.h"
 #include "gankit/train/optimizers.h"
@@ -15,17 +15,11 @@ namespace gankit::train {
 
 namespace {
 
-/// Held-out images (data.split = test) as uint8, or an undefined tensor when the data has none.
-/// Training holes for n images of side `size`: one kind, or for "mixed" a kind drawn per image.
-/// Drawn from torch's default generator, whose state checkpoints keep.
-torch::Tensor training_masks(const std::string& kind, int64_t n, int64_t size) {
+/// Training holes for n images of side `size`, drawn from torch's default generator, whose state
+/// checkpoints keep.
+torch::Tensor training_masks(data::MaskKind kind, int64_t n, int64_t size) {
   auto generator = compat::default_cpu_generator();
-  if (kind != "mixed") return data::make_masks(data::parse_mask_kind(kind), n, size, generator);
-  const auto which = torch::randint(3, {n, 1, 1, 1}, generator, torch::kLong);
-  const auto center = data::make_masks(data::MaskKind::Center, n, size, generator);
-  const auto rectangles = data::make_masks(data::MaskKind::Rectangles, n, size, generator);
-  const auto strokes = data::make_masks(data::MaskKind::FreeForm, n, size, generator);
-  return torch::where(which == 0, center, torch::where(which == 1, rectangles, strokes));
+  return data::make_masks(kind, n, size, generator);
 }
 
 /// Centre holes for evaluation and previews (no randomness).
@@ -39,72 +33,63 @@ torch::Tensor unit(const torch::Tensor& u8) { return u8.to(torch::kFloat) / 255.
 
 }  // namespace
 
-models::InpaintGenerator Inpainting::make_generator(const Config& config, int64_t channels) {
-  const int64_t width = config.model.width > 0 ? config.model.width : 64;
-  return models::InpaintGenerator(
-      models::InpaintGeneratorOptions().in_channels(channels + 1).out_channels(channels).width(width));
-}
+Inpainting::Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device,
+                       parallel::Group* group)
+    : Inpainting(
+          models::make_inpainting_networks(config.model, {info.channels, info.image_size, info.num_classes}),
+          config, device, group) {}
 
-Inpainting::Inpainting(const Config& config, const data::DataInfo& info, torch::Device device)
-    : loss_(losses::parse_adversarial_loss(config.train.loss)),
+Inpainting::Inpainting(models::InpaintingNetworks networks, const config::Config& config,
+                       torch::Device device, parallel::Group* group)
+    : TwoPlayerRecipe(std::move(networks.generator), std::move(networks.critic), config.train, device, group),
+      loss_(losses::parse_adversarial_loss(config.train.loss)),
       penalty_(losses::parse_penalty(config.train.penalty)),
       penalty_weight_(config.train.penalty_weight),
       l1_weight_(config.train.l1_weight),
       adversarial_weight_(config.train.adversarial_weight),
-      mask_kind_(config.train.mask),
-      lr_g_(config.train.lr_g),
-      lr_d_(config.train.lr_d),
-      device_(device) {
-  if (info.image_size % 4 != 0 || !nn::is_power_of_two(info.image_size) || info.image_size < 16) {
-    fail("model inpaint needs data.image_size to be a power of two >= 16 (e.g. 64), got {}", info.image_size);
-  }
-  if (config.train.n_critic != 1) fail("model inpaint trains with train.n_critic = 1, got {}", config.train.n_critic);
-  const int64_t width = config.model.width > 0 ? config.model.width : 64;
-  generator_ = make_generator(config, info.channels);
-  // A global critic: DCGAN's discriminator without BatchNorm, so a gradient penalty is per image.
-  critic_ = models::DcganDiscriminator(
-      models::DcganOptions(info.channels, info.image_size).width(width).discriminator_batch_norm(false));
-  generator_->to(device);
-  critic_->to(device);
-  optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_);
-  optimizer_d_ = make_optimizer(config.train, critic_->parameters(), lr_d_);
+      mask_kind_(data::parse_mask_kind(config.train.mask)) {
+  if (config.train.n_critic != 1)
+    fail("model inpaint trains with train.n_critic = 1, got {}", config.train.n_critic);
   held_out_ = data::load_held_out(config.data).images;
+  if (held_out_.defined() && held_out_.size(0) > 0)
+    preview_ = held_out_.narrow(0, 0, std::min<int64_t>(6, held_out_.size(0)));
 }
 
 StepStats Inpainting::train_step(data::Loader& loader) {
   const auto real = loader.next().images.to(device_, /*non_blocking=*/true);
   const int64_t n = real.size(0), size = real.size(2);
+  if (!preview_.defined()) preview_ = data::from_unit_range(real.narrow(0, 0, std::min<int64_t>(6, n)).cpu());
   // Data-parallel: each rank its rows of the global batch's holes, as for noise.
   const auto masks =
       parallel::draw_rows(n, [&](int64_t rows) { return training_masks(mask_kind_, rows, size); }).to(device_);
   generator_->train();
-  critic_->train();
+  discriminator_->train();
   const auto painted = generator_->forward(models::make_inpaint_input(real, masks));
   const auto completed = real * (1 - masks) + painted * masks;
 
   StepStats stats;
   optimizer_d_->zero_grad();
-  const auto real_logits = critic_->forward(real, {});
-  const auto fake_logits = critic_->forward(completed.detach(), {});
+  const auto real_logits = discriminator_->forward(real, {});
+  const auto fake_logits = discriminator_->forward(completed.detach(), {});
   auto loss_d = losses::discriminator_loss(loss_, real_logits, fake_logits);
   torch::Tensor penalty;
   if (penalty_ != losses::Penalty::None) {
-    const losses::Critic critic = [&](const torch::Tensor& x) { return critic_->forward(x, {}); };
+    const losses::Critic critic = [&](const torch::Tensor& x) { return discriminator_->forward(x, {}); };
     const auto term = losses::penalty_term(penalty_, penalty_weight_, critic, real, completed);
     penalty = term.value;
     loss_d = loss_d + term.loss;
   }
-  loss_d.backward();
-  optimizer_d_->step();
+  backward(loss_d);
+  optimizer_step(*optimizer_d_);
 
   optimizer_g_->zero_grad();
-  nn::FrozenParameters frozen_critic(*critic_);  // backward through D for G's gradient only
+  nn::FrozenParameters frozen_critic(*discriminator_);  // backward through D for G's gradient only
   // L1 over the hole only: outside it the composite is the input whatever G paints.
   const auto hole_l1 = ((painted - real).abs() * masks).sum() / (masks.sum() * real.size(1)).clamp_min(1);
-  const auto loss_adv = losses::generator_loss(loss_, critic_->forward(completed, {}));
+  const auto loss_adv = losses::generator_loss(loss_, discriminator_->forward(completed, {}));
   const auto loss_g = l1_weight_ * hole_l1 + adversarial_weight_ * loss_adv;
-  loss_g.backward();
-  optimizer_g_->step();
+  backward(loss_g);
+  optimizer_step(*optimizer_g_);
 
   stats.scalars = {{"loss_d", loss_d.detach()},
                    {"loss_g", loss_g.detach()},
@@ -116,23 +101,12 @@ StepStats Inpainting::train_step(data::Loader& loader) {
   return stats;
 }
 
-torch::Tensor Inpainting::complete(models::InpaintGenerator& generator, const torch::Tensor& images,
-                                   const torch::Tensor& masks) {
-  torch::NoGradGuard no_grad;
-  const bool was_training = generator->is_training();
-  generator->eval();
-  const auto device = generator->parameters().front().device();
-  const auto painted = generator->forward(models::make_inpaint_input(images.to(device), masks.to(device))).cpu();
-  generator->train(was_training);
-  return images * (1 - masks) + painted * masks;
-}
-
 void Inpainting::write_progress_image(const std::filesystem::path& png) {
-  if (!held_out_.defined() || held_out_.size(0) == 0) return;
-  const int64_t k = std::min<int64_t>(6, held_out_.size(0));
-  const auto originals = held_out_.narrow(0, 0, k);
-  const auto masks = center_masks(k, originals.size(2));
-  const auto completed = data::from_unit_range(complete(generator_, data::to_unit_range(originals), masks));
+  if (!preview_.defined()) return;
+  const auto& originals = preview_;
+  const auto masks = center_masks(originals.size(0), originals.size(2));
+  const auto completed =
+      data::from_unit_range(models::complete(generator_, data::to_unit_range(originals), masks));
   const auto masked = (originals.to(torch::kFloat) * (1 - masks)).to(torch::kUInt8);
   const auto rows = torch::stack({masked, completed, originals}, 1).flatten(0, 1);  // masked | output | original
   io::write_png(png, io::make_grid(rows, 3));
@@ -147,8 +121,8 @@ Evaluation Inpainting::evaluate() {
   std::vector<torch::Tensor> chunks;
   for (int64_t start = 0; start < n; start += 100) {
     const int64_t k = std::min<int64_t>(100, n - start);
-    chunks.push_back(data::from_unit_range(
-        complete(generator_, data::to_unit_range(held_out_.narrow(0, start, k)), masks.narrow(0, start, k))));
+    chunks.push_back(data::from_unit_range(models::complete(
+        generator_, data::to_unit_range(held_out_.narrow(0, start, k)), masks.narrow(0, start, k))));
   }
   const auto completed = unit(torch::cat(chunks));
   Evaluation evaluation{{"hole_psnr", metrics::psnr(completed, original, masks)},
@@ -167,14 +141,6 @@ Evaluation Inpainting::evaluate() {
   return evaluation;
 }
 
-void Inpainting::save(torch::serialize::OutputArchive& archive) const {
-  save_players(archive, *generator_, *critic_, *optimizer_g_, *optimizer_d_);
-}
-
-void Inpainting::load(torch::serialize::InputArchive& archive) {
-  load_players(archive, *generator_, *critic_, *optimizer_g_, *optimizer_d_);
-  generator_->to(device_);
-  critic_->to(device_);
-}
+std::string Inpainting::missing_held_out() const { return no_held_out_line(held_out_); }
 
 }  // namespace gankit::train

@@ -7,59 +7,49 @@
 
 #include <memory>
 
+#include "gankit/config/config.h"
 #include "gankit/data/masks.h"
 #include "gankit/losses/adversarial.h"
 #include "gankit/losses/penalty.h"
 #include "gankit/models/dcgan.h"
 #include "gankit/models/inpaint_net.h"
-#include "gankit/train/config.h"
-#include "gankit/train/recipe.h"
+#include "gankit/models/registry.h"
+#include "gankit/train/two_players.h"
 
 namespace gankit::train {
 
-class Inpainting : public Recipe {
+/// D is a global critic: DCGAN's discriminator without BatchNorm.
+class Inpainting : public TwoPlayerRecipe<models::InpaintGenerator, models::DcganDiscriminator> {
  public:
   /// Trains on `info`'s images with holes of kind train.mask; evaluates on the held-out images
   /// (data.split = test) with a centre hole of half the image's side.
-  Inpainting(const Config& config, const data::DataInfo& info, torch::Device device);
+  Inpainting(const config::Config& config, const data::DataInfo& info, torch::Device device,
+             parallel::Group* group);
 
-  const char* kind() const override { return "inpaint"; }
+  models::ModelKind kind() const override { return models::ModelKind::Inpainting; }
   /// One critic update (+ penalty) on real vs composited images, then one G update. Returns
   /// loss_d, loss_g, loss_g_adv, loss_g_l1, d_real, d_fake (and gp/r1 with a penalty).
   StepStats train_step(data::Loader& loader) override;
-  std::pair<double, double> learning_rates() const override { return {lr_g_, lr_d_}; }
 
-  /// Rows of masked input | completed output | original for the first held-out images.
+  /// Rows of masked input | completed output | original for the first held-out images (the first
+  /// training batch's when there are none).
   void write_progress_image(const std::filesystem::path& png) override;
   /// On the held-out images with a centre hole: hole_psnr, ssim, hole_l1 of G's completions, and
   /// the same for two baselines, mean fill (the known pixels' mean colour) and nearest fill (the
   /// nearest known pixel).
   Evaluation evaluate() override;
-
-  void save(torch::serialize::OutputArchive& archive) const override;
-  void load(torch::serialize::InputArchive& archive) override;
-  const torch::nn::Module& generator_module() const override { return *generator_; }
-  const torch::nn::Module& discriminator_module() const override { return *critic_; }
-
-  /// Completes images [N,C,S,S] in [-1,1] with holes masks [N,1,S,S] (1 = hole): G in eval mode,
-  /// composited, so outside the holes the result equals the input exactly.
-  static torch::Tensor complete(models::InpaintGenerator& generator, const torch::Tensor& images,
-                                const torch::Tensor& masks);
-
-  /// The generator for this data (also used to rebuild G from a checkpoint).
-  static models::InpaintGenerator make_generator(const Config& config, int64_t channels);
+  std::string missing_held_out() const override;
 
  private:
-  models::InpaintGenerator generator_{nullptr};
-  models::DcganDiscriminator critic_{nullptr};
-  std::unique_ptr<torch::optim::Optimizer> optimizer_g_, optimizer_d_;
+  Inpainting(models::InpaintingNetworks networks, const config::Config& config, torch::Device device,
+             parallel::Group* group);
+
   losses::AdversarialLoss loss_;
   losses::Penalty penalty_;
   double penalty_weight_, l1_weight_, adversarial_weight_;
-  std::string mask_kind_;
-  double lr_g_, lr_d_;
-  torch::Device device_;
+  data::MaskKind mask_kind_;
   torch::Tensor held_out_;       // [M,C,S,S] uint8, may be undefined
+  torch::Tensor preview_;  // [K,C,S,S] uint8: the first held-out images, else the first training batch's
   Evaluation baselines_;         // computed once
 };
 

@@ -13,10 +13,9 @@ struct OptimizerType {
 };
 }  // namespace
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& options,
-                                                        std::vector<torch::Tensor> parameters, double lr) {
-  // Inside a data-parallel group, the optimiser averages the ranks' gradients before each step.
-  parallel::Group* group = parallel::current_group();
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const config::TrainOptions& options,
+                                                        std::vector<torch::Tensor> parameters, double lr,
+                                                        parallel::Group* group) {
   auto build = [&](auto tag, auto optimizer_options) -> std::unique_ptr<torch::optim::Optimizer> {
     using Optimizer = typename decltype(tag)::type;
     if (group != nullptr && group->size() > 1) {
@@ -24,10 +23,14 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& opti
     }
     return std::make_unique<Optimizer>(std::move(parameters), optimizer_options);
   };
-  if (options.optimizer == "rmsprop") {
-    return build(OptimizerType<torch::optim::RMSprop>{}, torch::optim::RMSpropOptions(lr));
+  const auto optimizer = config::optimizers().find(options.optimizer);
+  TORCH_CHECK(optimizer.has_value(), "unknown optimizer ", options.optimizer);
+  switch (*optimizer) {
+    case config::Optimizer::RmsProp:
+      return build(OptimizerType<torch::optim::RMSprop>{}, torch::optim::RMSpropOptions(lr));
+    case config::Optimizer::Adam:
+      break;
   }
-  TORCH_CHECK(options.optimizer == "adam", "unknown optimizer ", options.optimizer);
   return build(OptimizerType<torch::optim::Adam>{},
                torch::optim::AdamOptions(lr).betas({options.betas[0], options.betas[1]}));
 }

@@ -5,13 +5,20 @@
 #include <memory>
 #include <vector>
 
-#include "gankit/train/train_options.h"
+#include "gankit/config/train_options.h"
+
+namespace gankit::parallel {
+class Group;
+}
 
 namespace gankit::train {
 
-/// `options.optimizer`: adam (with options.betas) or rmsprop, at learning rate `lr`.
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& options,
-                                                        std::vector<torch::Tensor> parameters, double lr);
+/// `options.optimizer`: adam (with options.betas) or rmsprop, at learning rate `lr`. In a
+/// data-parallel `group` of more than one process it averages the ranks' gradients before each
+/// step; `group` null: a single process.
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const config::TrainOptions& options,
+                                                        std::vector<torch::Tensor> parameters, double lr,
+                                                        parallel::Group* group);
 
 /// Sets every parameter group's learning rate (schedules).
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr);

@@ -5,7 +5,7 @@
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/metrics/image_quality.h"
-#include "gankit/nn/blocks.h"
+#include "gankit/models/registry.h"
 #include "gankit/nn/frozen_parameters.h"
 #include "gankit/train/optimizers.h"
 
@@ -13,42 +13,27 @@ namespace gankit::train {
 
 namespace {
 
-int64_t unet_downs(int64_t image_size) {
-  // One halving per level down to 1x1 at the bottleneck: 8 at 256, 7 at 128 (the reference).
-  int64_t downs = 0;
-  for (int64_t s = image_size; s > 1; s /= 2) ++downs;
-  return downs;
+/// G and D for paired data; unpaired data is refused first.
+models::TranslationNetworks paired_networks(const config::Config& config, const data::DataInfo& info) {
+  if (!info.paired) {
+    fail("model pix2pix needs paired data: set data.pairs (side-by-side, folders, edges or gray)");
+  }
+  return models::make_translation_networks(config.model, {info.channels, info.image_size, info.num_classes});
 }
 
 }  // namespace
 
-models::UnetGenerator Pix2pix::make_generator(const Config& config, int64_t channels, int64_t image_size) {
-  if (!nn::is_power_of_two(image_size) || image_size < 32) {
-    fail("model pix2pix needs data.image_size to be a power of two >= 32 (e.g. 128 or 256), got {}", image_size);
-  }
-  const int64_t width = config.model.width > 0 ? config.model.width : 64;
-  return models::UnetGenerator(models::UnetGeneratorOptions(channels, channels, unet_downs(image_size)).width(width));
-}
+Pix2pix::Pix2pix(const config::Config& config, const data::DataInfo& info, torch::Device device,
+                 parallel::Group* group)
+    : Pix2pix(paired_networks(config, info), config, device, group) {}
 
-Pix2pix::Pix2pix(const Config& config, const data::DataInfo& info, torch::Device device)
-    : loss_(losses::parse_adversarial_loss(config.train.loss)),
+Pix2pix::Pix2pix(models::TranslationNetworks networks, const config::Config& config, torch::Device device,
+                 parallel::Group* group)
+    : TwoPlayerRecipe(std::move(networks.generator), std::move(networks.discriminator), config.train, device,
+                      group),
+      loss_(losses::parse_adversarial_loss(config.train.loss)),
       l1_weight_(config.train.l1_weight),
-      lr_g_(config.train.lr_g),
-      lr_d_(config.train.lr_d),
-      lr_decay_steps_(config.train.lr_decay_steps),
-      device_(device) {
-  if (!info.paired) {
-    fail("model pix2pix needs paired data: set data.pairs (side-by-side, folders, edges or gray)");
-  }
-  const int64_t width = config.model.width > 0 ? config.model.width : 64;
-  generator_ = make_generator(config, info.channels, info.image_size);
-  discriminator_ =
-      models::PatchDiscriminator(models::PatchDiscriminatorOptions(2 * info.channels).width(width));
-  generator_->to(device);
-  discriminator_->to(device);
-  optimizer_g_ = make_optimizer(config.train, generator_->parameters(), lr_g_);
-  optimizer_d_ = make_optimizer(config.train, discriminator_->parameters(), lr_d_);
-
+      lr_decay_steps_(config.train.lr_decay_steps) {
   auto held_out = data::load_held_out(config.data);
   held_out_inputs_ = held_out.images;
   held_out_targets_ = held_out.targets;
@@ -76,8 +61,8 @@ StepStats Pix2pix::train_step(data::Loader& loader) {
   const auto real_logits = discriminator_->forward(torch::cat({input, target}, 1));
   const auto fake_logits = discriminator_->forward(torch::cat({input, fake.detach()}, 1));
   const auto loss_d = 0.5 * losses::discriminator_loss(loss_, real_logits, fake_logits);
-  loss_d.backward();
-  optimizer_d_->step();
+  backward(loss_d);
+  optimizer_step(*optimizer_d_);
 
   // G: fool D on the pair, and stay close to the target.
   optimizer_g_->zero_grad();
@@ -85,8 +70,8 @@ StepStats Pix2pix::train_step(data::Loader& loader) {
   const auto loss_gan = losses::generator_loss(loss_, discriminator_->forward(torch::cat({input, fake}, 1)));
   const auto loss_l1 = torch::l1_loss(fake, target);
   const auto loss_g = loss_gan + l1_weight_ * loss_l1;
-  loss_g.backward();
-  optimizer_g_->step();
+  backward(loss_g);
+  optimizer_step(*optimizer_g_);
 
   return {{{"loss_d", loss_d.detach()},
            {"loss_g", loss_g.detach()},
@@ -104,27 +89,9 @@ void Pix2pix::end_step(int64_t step, int64_t total_steps) {
   set_learning_rate(*optimizer_d_, lr_d_ * lr_factor_);
 }
 
-torch::Tensor Pix2pix::translate(models::UnetGenerator& generator, const torch::Tensor& inputs) {
-  torch::NoGradGuard no_grad;
-  const bool was_training = generator->is_training();
-  // BatchNorm on each image's own statistics, as at training time (batch 1); dropout off. (The
-  // running averages BatchNorm keeps meanwhile are never used: G always runs this way.)
-  generator->train();
-  generator->apply([](torch::nn::Module& m) {
-    if (m.as<torch::nn::Dropout>() != nullptr) m.eval();
-  });
-  std::vector<torch::Tensor> outputs;
-  const auto device = generator->parameters().front().device();
-  for (int64_t i = 0; i < inputs.size(0); ++i) {
-    outputs.push_back(generator->forward(inputs.narrow(0, i, 1).to(device)).cpu());
-  }
-  generator->train(was_training);
-  return torch::cat(outputs);
-}
-
 void Pix2pix::write_progress_image(const std::filesystem::path& png) {
   if (!preview_inputs_.defined()) return;
-  const auto outputs = translate(generator_, preview_inputs_);
+  const auto outputs = models::translate(generator_, preview_inputs_);
   // [K,3,C,S,S] -> rows of input | output | target
   const auto rows = torch::stack({preview_inputs_, outputs, preview_targets_}, 1).flatten(0, 1);
   io::write_png(png, io::make_grid(data::from_unit_range(rows), 3));
@@ -132,7 +99,7 @@ void Pix2pix::write_progress_image(const std::filesystem::path& png) {
 
 Evaluation Pix2pix::evaluate() {
   if (!held_out_inputs_.defined() || held_out_inputs_.size(0) == 0) return {};
-  const auto outputs = translate(generator_, data::to_unit_range(held_out_inputs_));
+  const auto outputs = models::translate(generator_, data::to_unit_range(held_out_inputs_));
   // Compare in [0,1] pixel units, after the uint8 round trip a saved output goes through.
   const auto unit = [](const torch::Tensor& u8) { return u8.to(torch::kFloat) / 255.0; };
   const auto output = unit(data::from_unit_range(outputs));
@@ -147,14 +114,6 @@ Evaluation Pix2pix::evaluate() {
           {"held_out", static_cast<double>(held_out_inputs_.size(0))}};
 }
 
-void Pix2pix::save(torch::serialize::OutputArchive& archive) const {
-  save_players(archive, *generator_, *discriminator_, *optimizer_g_, *optimizer_d_);
-}
-
-void Pix2pix::load(torch::serialize::InputArchive& archive) {
-  load_players(archive, *generator_, *discriminator_, *optimizer_g_, *optimizer_d_);
-  generator_->to(device_);
-  discriminator_->to(device_);
-}
+std::string Pix2pix::missing_held_out() const { return no_held_out_line(held_out_inputs_); }
 
 }  // namespace gankit::train

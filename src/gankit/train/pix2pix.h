@@ -7,21 +7,23 @@
 
 #include <memory>
 
+#include "gankit/config/config.h"
 #include "gankit/losses/adversarial.h"
 #include "gankit/models/patchgan.h"
+#include "gankit/models/registry.h"
 #include "gankit/models/unet.h"
-#include "gankit/train/config.h"
-#include "gankit/train/recipe.h"
+#include "gankit/train/two_players.h"
 
 namespace gankit::train {
 
-class Pix2pix : public Recipe {
+class Pix2pix : public TwoPlayerRecipe<models::UnetGenerator, models::PatchDiscriminator> {
  public:
   /// `info` describes paired training data; the held-out pairs (data.split = test) are read for
   /// evaluation and progress images when the data has them.
-  Pix2pix(const Config& config, const data::DataInfo& info, torch::Device device);
+  Pix2pix(const config::Config& config, const data::DataInfo& info, torch::Device device,
+          parallel::Group* group);
 
-  const char* kind() const override { return "pix2pix"; }
+  models::ModelKind kind() const override { return models::ModelKind::ImageToImage; }
   /// One D update on (A, B) vs (A, G(A)), then one G update: adversarial + λ·L1. Returns loss_d,
   /// loss_g, loss_g_gan, loss_g_l1, d_real, d_fake.
   StepStats train_step(data::Loader& loader) override;
@@ -33,29 +35,16 @@ class Pix2pix : public Recipe {
   /// Held-out L1 (in [0,1] pixel units) and SSIM of G's outputs, next to two baselines: returning
   /// the input (l1_input) and blank images (l1_blank_grey, l1_blank_white, l1_blank_black).
   Evaluation evaluate() override;
-
-  void save(torch::serialize::OutputArchive& archive) const override;
-  void load(torch::serialize::InputArchive& archive) override;
-  const torch::nn::Module& generator_module() const override { return *generator_; }
-  const torch::nn::Module& discriminator_module() const override { return *discriminator_; }
-
-  /// G applied as at training time (BatchNorm on the image's own statistics, as the paper runs
-  /// it), one image at a time: inputs [N,C,H,W] in [-1,1] -> [N,C,H,W]. Dropout off, so the same
-  /// input always gives the same output.
-  static torch::Tensor translate(models::UnetGenerator& generator, const torch::Tensor& inputs);
-
-  /// The U-Net for this data (also used to rebuild G from a checkpoint).
-  static models::UnetGenerator make_generator(const Config& config, int64_t channels, int64_t image_size);
+  std::string missing_held_out() const override;
 
  private:
-  models::UnetGenerator generator_{nullptr};
-  models::PatchDiscriminator discriminator_{nullptr};
-  std::unique_ptr<torch::optim::Optimizer> optimizer_g_, optimizer_d_;
+  Pix2pix(models::TranslationNetworks networks, const config::Config& config, torch::Device device,
+          parallel::Group* group);
+
   losses::AdversarialLoss loss_;
   double l1_weight_;
-  double lr_g_, lr_d_, lr_factor_ = 1.0;
+  double lr_factor_ = 1.0;
   int64_t lr_decay_steps_;
-  torch::Device device_;
   torch::Tensor held_out_inputs_, held_out_targets_;  // [M,C,S,S] uint8, may be undefined
   torch::Tensor preview_inputs_, preview_targets_;    // [K,C,S,S] in [-1,1]
 };

@@ -2,6 +2,11 @@
 
 namespace gankit::train {
 
+std::string no_held_out_line(const torch::Tensor& held_out) {
+  if (held_out.defined() && held_out.size(0) > 0) return {};
+  return "held out: none (the data has no test split; data.holdout makes one): no held-out metrics";
+}
+
 void save_players(torch::serialize::OutputArchive& archive, const torch::nn::Module& generator,
                   const torch::nn::Module& discriminator, const torch::optim::Optimizer& optimizer_g,
                   const torch::optim::Optimizer& optimizer_d) {

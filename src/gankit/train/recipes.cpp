@@ -8,14 +8,15 @@
 
 namespace gankit::train {
 
-std::unique_ptr<Recipe> make_recipe(const Config& config, const data::DataInfo& info, torch::Device device) {
+std::unique_ptr<Recipe> make_recipe(const config::Config& config, const data::DataInfo& info,
+                                    torch::Device device, parallel::Group* group) {
   const auto& model = models::find_model(config.model.name);
   switch (model.kind) {
-    case models::ModelKind::Translation:
-      return std::make_unique<Pix2pix>(config, info, device);
+    case models::ModelKind::ImageToImage:
+      return std::make_unique<Pix2pix>(config, info, device, group);
     case models::ModelKind::Inpainting:
-      return std::make_unique<Inpainting>(config, info, device);
-    case models::ModelKind::Adversarial:
+      return std::make_unique<Inpainting>(config, info, device, group);
+    case models::ModelKind::NoiseToImage:
       break;
   }
   const models::DataShape shape{info.channels, info.image_size, info.num_classes};
@@ -23,7 +24,7 @@ std::unique_ptr<Recipe> make_recipe(const Config& config, const data::DataInfo& 
   auto networks = models::make_networks(config.model, shape);
   auto average = t.ema > 0 ? models::make_networks(config.model, shape).generator : nullptr;
   return std::make_unique<AdversarialGan>(std::move(networks), std::move(average), t, config.model.z_dim,
-                                          model.conditional ? shape.num_classes : 0, device);
+                                          model.conditional ? shape.num_classes : 0, device, group);
 }
 
 }  // namespace gankit::train

@@ -1,8 +1,5 @@
 #include "gankit/train/trainer.h"
 
-#include <sched.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -12,21 +9,24 @@
 #include <iostream>
 #include <thread>
 
+#include "gankit/checkpoint/checkpoint.h"
 #include "gankit/compute/blas_kernels.h"
 #include "gankit/compute/precision.h"
 #include "gankit/compat.h"
 #include "gankit/data/loader.h"
+#include "gankit/data/registry.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
 #include "gankit/io/atomic_file.h"
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/models/registry.h"
+#include "gankit/nn/parameter_count.h"
 #include "gankit/nn/sync_batch_norm.h"
 #include "gankit/parallel/group.h"
 #include "gankit/report/metrics_log.h"
 #include "gankit/report/run_recorder.h"
-#include "gankit/train/checkpoint.h"
+#include "gankit/system/resources.h"
 #include "gankit/train/fid_monitor.h"
 #include "gankit/train/progress.h"
 #include "gankit/train/recipes.h"
@@ -36,40 +36,23 @@ namespace gankit::train {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-int64_t available_cores() {
-  // OMP_NUM_THREADS is the usual way to share a machine (e.g. parallel test runs): honour it.
-  if (const char* omp = std::getenv("OMP_NUM_THREADS")) {
-    const int64_t n = std::atoll(omp);
-    if (n > 0) return n;
-  }
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
-Config stored_config(const fs::path& run_dir) {
-  return open_checkpoint(run_dir / "checkpoints" / "latest.pt").header.config;
+config::Config stored_config(const fs::path& run_dir) {
+  return checkpoint::open_checkpoint(run_dir / "checkpoints" / "latest.pt").header.config;
 }
 
 namespace {
 
-torch::Device resolve_device(const std::string& device, int cuda_index) {
-  if (device == "cuda" && !compat::cuda_available()) {
+torch::Device resolve_device(const std::string& name, int cuda_index) {
+  const auto device = config::device_choices().find(name).value_or(config::DeviceChoice::Auto);
+  if (device == config::DeviceChoice::Cuda && !compat::cuda_available()) {
     fail("train.device = cuda, but this LibTorch build sees no CUDA device (use cpu or auto)");
   }
-  const bool cuda = device == "cuda" || (device == "auto" && compat::cuda_available());
+  const bool cuda = device == config::DeviceChoice::Cuda ||
+                    (device == config::DeviceChoice::Auto && compat::cuda_available());
   // cuDNN benchmark mode: the shapes of a GAN's steps never change, so timing the algorithms
   // once per shape at the start pays for itself within a few steps.
   if (cuda) at::globalContext().setBenchmarkCuDNN(true);
   return cuda ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(cuda_index)) : torch::Device(torch::kCPU);
-}
-
-/// The process's resident memory now (Linux /proc/self/statm), in MiB; 0 where unknown.
-double resident_memory_mb() {
-  std::ifstream statm("/proc/self/statm");
-  long long total_pages = 0, resident_pages = 0;
-  if (!(statm >> total_pages >> resident_pages)) return 0;
-  return static_cast<double>(resident_pages) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1 << 20);
 }
 
 /// Keeps the process-wide CPU generator where it was: work one rank does alone (grids,
@@ -99,26 +82,40 @@ std::ostream& null_stream() {
   return stream;
 }
 
-int64_t count_parameters(const torch::nn::Module& module) {
-  int64_t n = 0;
-  for (const auto& p : module.parameters()) n += p.numel();
-  return n;
-}
-
 /// One training run's state and the loop that advances it.
 class Training {
  public:
-  Training(Config config, const TrainerOptions& options)
+  Training(config::Config config, const TrainerOptions& options)
       : config_(std::move(config)),
         options_(options),
         group_(options.group.get()),
         lead_(group_ == nullptr || group_->rank() == 0),
-        out_(!lead_ ? &null_stream() : options.out ? options.out : &std::cout) {}
+        out_(!lead_        ? &null_stream()
+             : options.out ? options.out
+                           : &std::cout) {}
 
   TrainResult run();
 
  private:
+  /// Sets the run up: the steps below, in order.
   void prepare();
+  /// Rank 0: resolves and checks the config and whether to resume; the others receive both.
+  bool decide_setup();
+  /// Threads, device and seed of this process.
+  torch::Device configure_process();
+  /// The loader, and what the data decides (shape, resolved channels and size).
+  void open_data();
+  /// The recipe, the run's length and the FID monitor.
+  void build_recipe(torch::Device device);
+  /// Restores the recipe, RNG state and loader position from the latest checkpoint.
+  void restore();
+  /// The best FID of the resumed run so far, from metrics.jsonl.
+  void restore_best_fid();
+  void print_banner(torch::Device device, bool resuming);
+  /// One step and what follows it (logging, grids, evaluation, checkpoints).
+  void advance(int64_t& step, std::vector<std::pair<std::string, torch::Tensor>>& sums);
+  /// The run's result after the loop, with its closing message.
+  TrainResult finish(int64_t step);
   /// Images one step consumes over all ranks.
   double global_batch() const {
     return static_cast<double>(config_.train.batch_size * recipe_->batches_per_step() * (group_ ? group_->size() : 1));
@@ -147,7 +144,7 @@ class Training {
   void save(int64_t step);
   void write_checkpoint(int64_t step);
 
-  Config config_;
+  config::Config config_;
   TrainerOptions options_;
   parallel::Group* group_;  // null: a single process
   bool lead_;                // rank 0 (or the only process): writes the run directory
@@ -156,6 +153,7 @@ class Training {
   fs::path checkpoint_path_;
   torch::Device device_{torch::kCPU};
   compute::Precision precision_ = compute::Precision::Fp32;  // resolved: never Auto
+  std::string precision_reason_;                              // why, for the banner
   std::unique_ptr<data::Loader> loader_;
   std::unique_ptr<Recipe> recipe_;
   std::unique_ptr<report::RunRecorder> recorder_;
@@ -166,123 +164,161 @@ class Training {
   int64_t start_step_ = 0;
   int64_t total_steps_ = 0;
   int64_t saved_at_ = -1;
+  /// Steps and their seconds: since the last metrics line, and over the whole run.
+  struct Timing {
+    int64_t steps = 0;
+    double seconds = 0;
+  };
+  Timing window_, timed_;
   TrainResult result_;
 };
 
 void Training::receive_setup(bool& resuming) {
   const auto setup = nlohmann::json::parse(group_->fetch("setup"));
   if (setup.contains("error")) fail("rank 0 could not start the run: {}", setup["error"].get<std::string>());
-  config_ = Config::from_toml(setup["config"].get<std::string>(), "rank 0's config");
+  config_ = config::Config::from_toml(setup["config"].get<std::string>(), "rank 0's config");
   resuming = setup["resuming"].get<bool>();
 }
 
 void Training::prepare() {
-  bool resuming = false;
   checkpoint_path_ = options_.run_dir / "checkpoints" / "latest.pt";
-  if (lead_) {
-    config_.apply_model_recipe();
-    config_.validate();
-    resuming = options_.resume && fs::exists(checkpoint_path_);
-    if (!options_.resume && fs::exists(checkpoint_path_)) {
-      fail("{}: already holds a run; pass --resume to continue it, or choose another --out",
-           options_.run_dir.string());
-    }
-  } else {
-    receive_setup(resuming);  // rank 0 decides the config and whether to resume
+  const bool resuming = decide_setup();
+  const torch::Device device = configure_process();
+  open_data();
+  build_recipe(device);
+  if (group_ && lead_) {
+    published_setup_ = true;
+    group_->publish("setup", nlohmann::json{{"config", config_.to_toml()}, {"resuming", resuming}}.dump());
   }
-  const auto& t = config_.train;
+  if (resuming) restore();
+  if (group_) make_replicas_identical();
+  if (fid_monitor_ && resuming) restore_best_fid();
+  if (lead_) {
+    fs::create_directories(options_.run_dir / "samples");
+    io::write_file_atomically(options_.run_dir / "config.toml", config_.to_toml());
+    recorder_ =
+        std::make_unique<report::RunRecorder>(options_.run_dir, config_.report, resuming ? start_step_ : -1);
+  }
+  print_banner(device, resuming);
+  progress_ = std::make_unique<ProgressReporter>(*out_, options_.interactive, start_step_, total_steps_);
+}
 
-  torch::set_num_threads(static_cast<int>(t.threads > 0 ? t.threads : available_cores()));
+bool Training::decide_setup() {
+  bool resuming = false;
+  if (!lead_) {
+    receive_setup(resuming);  // rank 0 decides the config and whether to resume
+    return resuming;
+  }
+  config_.apply_model_recipe();
+  config_.validate();
+  if (!options_.resume && fs::exists(checkpoint_path_)) {
+    fail("{}: already holds a run; pass --resume to continue it, or choose another --out",
+         options_.run_dir.string());
+  }
+  return options_.resume && fs::exists(checkpoint_path_);
+}
+
+torch::Device Training::configure_process() {
+  const auto& t = config_.train;
+  torch::set_num_threads(static_cast<int>(t.threads > 0 ? t.threads : system::available_cores()));
   const torch::Device device = resolve_device(t.device, options_.cuda_device);
   const auto precision = compute::resolve_precision(compute::parse_precision(t.precision, "train.precision"), device,
                                                     compute::detect_cpu_features(), "train.precision");
   device_ = device;
   precision_ = precision.precision;
+  precision_reason_ = precision.reason;
+  if (precision_ == compute::Precision::Fp16 && group_ != nullptr && group_->size() > 1) {
+    // Each process would skip its own steps on inf/NaN, and the gradient all-reduce needs them all.
+    fail("train.precision: fp16's loss scaling runs per process; with several processes use bf16");
+  }
   config_.train.precision = compute::precision_name(precision_);  // config.toml and a resume keep the choice
   torch::manual_seed(static_cast<uint64_t>(t.seed));
+  return device;
+}
 
+void Training::open_data() {
+  const auto& t = config_.train;
   const int64_t ranks = group_ ? group_->size() : 1;
   loader_ = data::make_loader(config_.data, {t.batch_size, static_cast<uint64_t>(t.seed), group_ ? group_->rank() : 0, ranks});
   const auto& info = loader_->info();
   shape_ = {info.channels, info.image_size, info.num_classes};
   config_.data.channels = info.channels;  // the resolved config records what the run really used
   config_.data.image_size = info.image_size;
-
-  const auto& model = models::find_model(config_.model.name);
-  if (model.conditional && info.num_classes < 2) {
+  if (models::find_model(config_.model.name).conditional && info.num_classes < 2) {
     fail("model {} is conditional and needs labelled data, but data {}{} has no labels{}", config_.model.name,
          config_.data.name, config_.data.path.empty() ? "" : " at " + config_.data.path,
-         config_.data.name == "image-folder" ? " (put each class in its own sub-folder)" : "");
+         data::find_data_set(config_.data.name).labels_hint);
   }
+}
+
+void Training::build_recipe(torch::Device device) {
+  const auto& t = config_.train;
   {
     nn::BuildSyncBatchNorm sync_batch_norm(group_ != nullptr && t.sync_bn);
-    recipe_ = make_recipe(config_, info, device);
+    recipe_ = make_recipe(config_, loader_->info(), device, group_);
   }
+  recipe_->use_loss_scaling(precision_ == compute::Precision::Fp16);
   const int64_t steps_per_epoch = std::max<int64_t>(1, loader_->batches_per_epoch() / recipe_->batches_per_step());
   total_steps_ = t.steps > 0 ? t.steps : t.epochs * steps_per_epoch;
-
   if (lead_ && !t.eval_features.empty()) {
-    if (std::string(recipe_->kind()) != "adversarial") {
-      fail("train.eval_features: FID during training needs a model that generates from noise; {} is a {} model",
-           config_.model.name, recipe_->kind());
+    if (!models::generates_from_noise(recipe_->kind())) {
+      fail(
+          "train.eval_features: FID during training needs a model that generates from noise; {} is a {} "
+          "model",
+          config_.model.name, models::kind_name(recipe_->kind()));
     }
     fid_monitor_ = std::make_unique<FidMonitor>(t.eval_features, config_.data, t.eval_samples);
   }
-  if (group_ && lead_) {
-    published_setup_ = true;
-    group_->publish("setup", nlohmann::json{{"config", config_.to_toml()}, {"resuming", resuming}}.dump());
-  }
+}
 
-  if (resuming) {
-    // Every rank restores from rank 0's file: the others may not share its disk.
-    auto checkpoint = !group_ ? open_checkpoint(checkpoint_path_)
-                              : open_checkpoint_bytes(group_->broadcast_bytes(lead_ ? io::read_file_bytes(checkpoint_path_, "checkpoint") : ""),
-                                                      checkpoint_path_.string());
-    const auto& saved = checkpoint.header.shape;
-    if (saved.channels != shape_.channels || saved.image_size != shape_.image_size ||
-        saved.num_classes != shape_.num_classes) {
-      fail("{}: was trained on {}x{}x{} images ({} classes), the data now gives {}x{}x{} ({} classes)",
-           checkpoint_path_.string(), saved.channels, saved.image_size, saved.image_size, saved.num_classes,
-           shape_.channels, shape_.image_size, shape_.image_size, shape_.num_classes);
-    }
-    try {
-      restore_training_state(checkpoint, *recipe_);
-    } catch (const c10::Error& e) {
-      fail("{}: does not match model {} ({})", checkpoint_path_.string(), config_.model.name,
-           std::string(e.what_without_backtrace()).substr(0, 200));
-    }
-    start_step_ = checkpoint.header.step;
-    loader_->seek(checkpoint.header.batches_seen);
+void Training::restore() {
+  // Every rank restores from rank 0's file: the others may not share its disk.
+  auto opened =
+      !group_ ? checkpoint::open_checkpoint(checkpoint_path_)
+              : checkpoint::open_checkpoint_bytes(
+                    group_->broadcast_bytes(lead_ ? io::read_file_bytes(checkpoint_path_, "checkpoint") : ""),
+                    checkpoint_path_.string());
+  const auto& saved = opened.header.shape;
+  if (saved.channels != shape_.channels || saved.image_size != shape_.image_size ||
+      saved.num_classes != shape_.num_classes) {
+    fail("{}: was trained on {}x{}x{} images ({} classes), the data now gives {}x{}x{} ({} classes)",
+         checkpoint_path_.string(), saved.channels, saved.image_size, saved.image_size, saved.num_classes,
+         shape_.channels, shape_.image_size, shape_.image_size, shape_.num_classes);
   }
-  if (group_) make_replicas_identical();
+  try {
+    checkpoint::restore_training_state(opened, *recipe_);
+  } catch (const c10::Error& e) {
+    fail("{}: does not match model {} ({})", checkpoint_path_.string(), config_.model.name,
+         std::string(e.what_without_backtrace()).substr(0, 200));
+  }
+  start_step_ = opened.header.step;
+  loader_->seek(opened.header.batches_seen);
+}
 
-  if (fid_monitor_ && resuming) {
-    // The best FID of the run so far, from the lines the resumed log keeps.
-    for (const auto& record : report::MetricsLog::read(options_.run_dir / "metrics.jsonl")) {
-      if (record.contains("fid") && record.value("step", int64_t{0}) <= start_step_) {
-        best_fid_ = std::min(best_fid_, record["fid"].get<double>());
-      }
+void Training::restore_best_fid() {
+  // The best FID of the run so far, from the lines the resumed log keeps.
+  for (const auto& record : report::MetricsLog::read(options_.run_dir / "metrics.jsonl")) {
+    if (record.contains("fid") && record.value("step", int64_t{0}) <= start_step_) {
+      best_fid_ = std::min(best_fid_, record["fid"].get<double>());
     }
   }
+}
 
-  if (lead_) {
-    fs::create_directories(options_.run_dir / "samples");
-    io::write_file_atomically(options_.run_dir / "config.toml", config_.to_toml());
-    recorder_ = std::make_unique<report::RunRecorder>(options_.run_dir, config_.report, resuming ? start_step_ : -1);
-  }
-
+void Training::print_banner(torch::Device device, bool resuming) {
+  const auto& t = config_.train;
+  const int64_t ranks = group_ ? group_->size() : 1;
   const std::string batch = ranks > 1 ? fmt::format("{} ({} processes x {})", t.batch_size * ranks, ranks, t.batch_size)
                                       : std::to_string(t.batch_size);
-  *out_ << info.description << '\n'
+  *out_ << loader_->info().description << '\n'
         << fmt::format("model {}: G {} + D {} parameters; {} steps of batch {}; {} threads{} on {}\n",
-                       config_.model.name, count_parameters(recipe_->generator_module()),
-                       count_parameters(recipe_->discriminator_module()), total_steps_, batch,
+                       config_.model.name, nn::count_parameters(recipe_->generator_module()),
+                       nn::count_parameters(recipe_->discriminator_module()), total_steps_, batch,
                        torch::get_num_threads(), ranks > 1 ? " per process" : "", device.str());
-  *out_ << fmt::format("precision {} ({}); {}\n", config_.train.precision, precision.reason,
+  *out_ << fmt::format("precision {} ({}); {}\n", config_.train.precision, precision_reason_,
                        compute::describe_blas_kernels());
+  if (const auto note = recipe_->missing_held_out(); !note.empty()) *out_ << note << '\n';
   if (resuming) *out_ << fmt::format("resuming {} from step {}\n", options_.run_dir.string(), start_step_);
   *out_ << std::flush;
-  progress_ = std::make_unique<ProgressReporter>(*out_, options_.interactive, start_step_, total_steps_);
 }
 
 std::vector<torch::Tensor> replicated_tensors(const Recipe& recipe, bool with_buffers) {
@@ -345,7 +381,11 @@ void Training::log_step(int64_t step, std::vector<std::pair<std::string, torch::
   record["lr_d"] = lr_d;
   record["images_per_s"] = images_per_s;
   record["precision"] = config_.train.precision;
-  record["rss_mb"] = resident_memory_mb();  // a leak shows as a rising line in plots/memory.png
+  if (precision_ == compute::Precision::Fp16) {
+    record["loss_scale"] = recipe_->loss_scaler().current_scale();
+    record["skipped_steps"] = recipe_->loss_scaler().skipped_steps();
+  }
+  record["rss_mb"] = system::resident_memory_mb();  // a leak shows as a rising line in plots/memory.png
   recorder_->record(record);
   progress_->report(step, scalars, images_per_s);
 }
@@ -381,8 +421,8 @@ void Training::evaluate(int64_t step) {
   recorder_->record(record);
   if (fid && *fid < best_fid_) {
     best_fid_ = *fid;
-    save_checkpoint(options_.run_dir / "checkpoints" / "best.pt", *recipe_,
-                    {recipe_->kind(), config_, shape_, step, loader_->position()});
+    checkpoint::save_checkpoint(options_.run_dir / "checkpoints" / "best.pt", *recipe_,
+                                {recipe_->kind(), config_, shape_, step, loader_->position()});
     line += " (best so far: checkpoints/best.pt)";
   }
   progress_->message(line);
@@ -396,8 +436,8 @@ void Training::save(int64_t step) {
 
 void Training::write_checkpoint(int64_t step) {
   refresh(step);
-  CheckpointHeader header{recipe_->kind(), config_, shape_, step, loader_->position()};
-  save_checkpoint(checkpoint_path_, *recipe_, header);
+  checkpoint::CheckpointHeader header{recipe_->kind(), config_, shape_, step, loader_->position()};
+  checkpoint::save_checkpoint(checkpoint_path_, *recipe_, header);
   // Keep a numbered copy too: a hard link costs no space until latest.pt is replaced.
   const auto numbered = checkpoint_path_.parent_path() / fmt::format("step_{:06}.pt", step);
   std::error_code ec;
@@ -421,10 +461,7 @@ TrainResult Training::run() {
     }
     throw;
   }
-  const auto& t = config_.train;
   std::vector<std::pair<std::string, torch::Tensor>> sums;
-  int64_t window_steps = 0, timed_steps = 0;
-  double window_seconds = 0, timed_seconds = 0;
   int64_t step = start_step_;
   while (step < total_steps_) {
     bool stop = options_.stop != nullptr && options_.stop->load();
@@ -433,37 +470,47 @@ TrainResult Training::run() {
       result_.interrupted = true;
       break;
     }
-    const auto step_start = Clock::now();  // times the step itself, data wait included
-    auto stats = [&] {
-      compute::AutocastScope autocast(precision_, device_);
-      return recipe_->train_step(*loader_);
-    }();
-    window_seconds += std::chrono::duration<double>(Clock::now() - step_start).count();
-    ++step, ++window_steps;
-    recipe_->end_step(step, total_steps_);
-    if (sums.empty()) {
-      sums = std::move(stats.scalars);
-    } else {
-      for (size_t i = 0; i < sums.size(); ++i) sums[i].second = sums[i].second + stats.scalars[i].second;
-    }
-    progress_->tick(step);
-    const bool last = step == total_steps_;
-    if (step % t.log_every == 0 || last) {
-      log_step(step, sums, window_steps, window_seconds);
-      timed_steps += window_steps, timed_seconds += window_seconds;
-      window_steps = 0, window_seconds = 0;
-    }
-    if ((t.sample_every > 0 && step % t.sample_every == 0) || last) alone([&] { write_grid(step); });
-    if ((t.eval_every > 0 && step % t.eval_every == 0) || last) alone([&] { evaluate(step); });
-    if ((t.checkpoint_every > 0 && step % t.checkpoint_every == 0) || last) save(step);
+    advance(step, sums);
   }
+  return finish(step);
+}
+
+void Training::advance(int64_t& step, std::vector<std::pair<std::string, torch::Tensor>>& sums) {
+  const auto& t = config_.train;
+  const auto step_start = Clock::now();  // times the step itself, data wait included
+  auto stats = [&] {
+    compute::AutocastScope autocast(precision_, device_);
+    return recipe_->train_step(*loader_);
+  }();
+  recipe_->update_loss_scale();
+  window_.seconds += std::chrono::duration<double>(Clock::now() - step_start).count();
+  ++step, ++window_.steps;
+  recipe_->end_step(step, total_steps_);
+  if (sums.empty()) {
+    sums = std::move(stats.scalars);
+  } else {
+    for (size_t i = 0; i < sums.size(); ++i) sums[i].second = sums[i].second + stats.scalars[i].second;
+  }
+  progress_->tick(step);
+  const bool last = step == total_steps_;
+  if (step % t.log_every == 0 || last) {
+    log_step(step, sums, window_.steps, window_.seconds);
+    timed_.steps += window_.steps, timed_.seconds += window_.seconds;
+    window_ = {};
+  }
+  if ((t.sample_every > 0 && step % t.sample_every == 0) || last) alone([&] { write_grid(step); });
+  if ((t.eval_every > 0 && step % t.eval_every == 0) || last) alone([&] { evaluate(step); });
+  if ((t.checkpoint_every > 0 && step % t.checkpoint_every == 0) || last) save(step);
+}
+
+TrainResult Training::finish(int64_t step) {
   if (result_.interrupted && saved_at_ != step && step > start_step_) save(step);
   if (recorder_) {
     result_.report = recorder_->refresh({result_.interrupted ? "interrupted" : "finished", step, total_steps_});
   }
   result_.step = step;
   result_.total_steps = total_steps_;
-  result_.images_per_s = timed_seconds > 0 ? timed_steps * global_batch() / timed_seconds : 0;
+  result_.images_per_s = timed_.seconds > 0 ? timed_.steps * global_batch() / timed_.seconds : 0;
   if (group_ && saved_at_ >= 0) {  // every save compared the ranks' weights first
     progress_->message(fmt::format("{} processes: weights identical on every rank at step {}", group_->size(),
                                    saved_at_));
@@ -476,7 +523,7 @@ TrainResult Training::run() {
 
 }  // namespace
 
-TrainResult train(Config config, const TrainerOptions& options) {
+TrainResult train(config::Config config, const TrainerOptions& options) {
   return Training(std::move(config), options).run();
 }
 

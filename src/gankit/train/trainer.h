@@ -6,7 +6,7 @@
 #include <iosfwd>
 #include <memory>
 
-#include "gankit/train/config.h"
+#include "gankit/config/config.h"
 
 namespace gankit::parallel {
 class Group;
@@ -43,13 +43,9 @@ struct TrainResult {
 
 /// The config a resumed run continues with: the one stored in run_dir's latest checkpoint.
 /// Throws if run_dir holds no checkpoint.
-Config stored_config(const std::filesystem::path& run_dir);
+config::Config stored_config(const std::filesystem::path& run_dir);
 
 /// Trains `config` in options.run_dir. Refuses to overwrite an existing run unless resuming.
-TrainResult train(Config config, const TrainerOptions& options);
-
-/// The number of threads to use by default: OMP_NUM_THREADS when set, else the cores this
-/// process may use (affinity-aware).
-int64_t available_cores();
+TrainResult train(config::Config config, const TrainerOptions& options);
 
 }  // namespace gankit::train

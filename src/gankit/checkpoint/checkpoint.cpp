@@ -1,13 +1,13 @@
-#include "gankit/train/checkpoint.h"
+#include "gankit/checkpoint/checkpoint.h"
 
 #include <mutex>
+#include <optional>
 
 #include "gankit/compat.h"
 #include "gankit/error.h"
 #include "gankit/io/atomic_file.h"
-#include "gankit/train/recipe.h"
 
-namespace gankit::train {
+namespace gankit::checkpoint {
 
 namespace fs = std::filesystem;
 
@@ -26,10 +26,10 @@ c10::IValue read_value(torch::serialize::InputArchive& archive, const std::strin
 
 }  // namespace
 
-void save_checkpoint(const fs::path& path, const Recipe& recipe, const CheckpointHeader& header) {
+void save_checkpoint(const fs::path& path, const TrainingState& state, const CheckpointHeader& header) {
   torch::serialize::OutputArchive archive;
   archive.write("format", c10::IValue(std::string(kFormat)));
-  archive.write("kind", c10::IValue(header.kind));
+  archive.write("kind", c10::IValue(std::string(models::kind_name(header.kind))));
   archive.write("config", c10::IValue(header.config.to_toml()));
   archive.write("channels", c10::IValue(header.shape.channels));
   archive.write("image_size", c10::IValue(header.shape.image_size));
@@ -41,21 +41,22 @@ void save_checkpoint(const fs::path& path, const Recipe& recipe, const Checkpoin
     std::lock_guard<std::mutex> lock(generator.mutex());
     archive.write("rng_cpu", generator.get_state(), /*is_buffer=*/true);
   }
-  recipe.save(archive);
+  state.save(archive);
   io::write_atomically(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
 }
 
-OpenedCheckpoint open_checkpoint_of_kind(const fs::path& path, const std::string& kind, const std::string& command) {
+OpenedCheckpoint open_checkpoint_of_kind(const fs::path& path, models::ModelKind kind,
+                                         const std::string& command) {
   auto opened = open_checkpoint(path);
   if (opened.header.kind != kind) {
-    fail("{}: is a '{}' checkpoint; {} needs {} '{}' one", path.string(), opened.header.kind, command,
-         kind == "adversarial" || kind == "inpaint" ? "an" : "a", kind);
+    fail("{}: is a '{}' checkpoint; {} needs {} '{}' one", path.string(),
+         models::kind_name(opened.header.kind), command, models::kind_article(kind), models::kind_name(kind));
   }
   return opened;
 }
 
-void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*> keys, torch::nn::Module& module,
-                 const fs::path& path, const std::string& model_name) {
+void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*> keys,
+                 torch::nn::Module& module, const fs::path& path, const std::string& model_name) {
   try {
     torch::serialize::InputArchive archive;
     bool found = false;
@@ -66,7 +67,8 @@ void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*
     module.load(archive);
   } catch (const c10::Error& e) {
     const std::string reason = e.what_without_backtrace();
-    fail("{}: generator weights do not match {} ({})", path.string(), model_name, reason.substr(0, reason.find('\n')));
+    fail("{}: generator weights do not match {} ({})", path.string(), model_name,
+         reason.substr(0, reason.find('\n')));
   }
 }
 
@@ -89,8 +91,15 @@ OpenedCheckpoint open_archive(const std::string& name, Load&& load) {
          format.isString() ? format.toStringRef() : "?", kFormat);
   }
   auto& header = opened.header;
-  header.kind = read_value(archive, "kind", path).toStringRef();
-  header.config = Config::from_toml(read_value(archive, "config", path).toStringRef(), name + " (stored config)");
+  const auto kind = read_value(archive, "kind", path);
+  const auto known = kind.isString() ? models::model_kinds().find(kind.toStringRef()) : std::nullopt;
+  if (!known) {
+    fail("{}: not a gankit checkpoint (kind '{}', expected {})", name,
+         kind.isString() ? kind.toStringRef() : "?", models::model_kinds().names(" or "));
+  }
+  header.kind = *known;
+  header.config =
+      config::Config::from_toml(read_value(archive, "config", path).toStringRef(), name + " (stored config)");
   header.shape.channels = read_value(archive, "channels", path).toInt();
   header.shape.image_size = read_value(archive, "image_size", path).toInt();
   header.shape.num_classes = read_value(archive, "num_classes", path).toInt();
@@ -107,20 +116,22 @@ OpenedCheckpoint open_checkpoint(const fs::path& path) {
     fail("{}: is a folder; pass a checkpoint file such as {}/checkpoints/latest.pt", path.string(),
          path.string());
   }
-  return open_archive(path.string(), [&](torch::serialize::InputArchive& archive) { archive.load_from(path.string()); });
+  return open_archive(path.string(),
+                      [&](torch::serialize::InputArchive& archive) { archive.load_from(path.string()); });
 }
 
 OpenedCheckpoint open_checkpoint_bytes(const std::string& bytes, const std::string& name) {
-  return open_archive(name, [&](torch::serialize::InputArchive& archive) { archive.load_from(bytes.data(), bytes.size()); });
+  return open_archive(
+      name, [&](torch::serialize::InputArchive& archive) { archive.load_from(bytes.data(), bytes.size()); });
 }
 
-void restore_training_state(OpenedCheckpoint& checkpoint, Recipe& recipe) {
-  recipe.load(checkpoint.archive);
-  torch::Tensor state;
-  checkpoint.archive.read("rng_cpu", state, /*is_buffer=*/true);
+void restore_training_state(OpenedCheckpoint& checkpoint, TrainingState& state) {
+  state.load(checkpoint.archive);
+  torch::Tensor rng_state;
+  checkpoint.archive.read("rng_cpu", rng_state, /*is_buffer=*/true);
   auto generator = compat::default_cpu_generator();
   std::lock_guard<std::mutex> lock(generator.mutex());
-  generator.set_state(state);
+  generator.set_state(rng_state);
 }
 
-}  // namespace gankit::train
+}  // namespace gankit::checkpoint

@@ -1,13 +1,13 @@
 // Config: defaults, TOML files, --set overrides, unknown keys, types, validation, round trip.
 #include <gtest/gtest.h>
 
+#include "gankit/config/config.h"
 #include "gankit/error.h"
-#include "gankit/train/config.h"
 #include "support/cli.h"
 
 namespace {
 
-using gankit::train::Config;
+using gankit::config::Config;
 namespace fs = std::filesystem;
 
 std::string error_of(const std::function<void()>& f) {
@@ -30,7 +30,8 @@ TEST(Config, DefaultsAreTheDefaultRunsSettings) {
 }
 
 TEST(Config, FileOverridesDefaultsAndKeepsTheRest) {
-  const auto c = Config::from_toml("[model]\nname = \"mlp\"\n[train]\nsteps = 7\nbetas = [0.0, 0.9]\nlr_d = 1\n", "x.toml");
+  const auto c = Config::from_toml(
+      "[model]\nname = \"mlp\"\n[train]\nsteps = 7\nbetas = [0.0, 0.9]\nlr_d = 1\n", "x.toml");
   EXPECT_EQ(c.model.name, "mlp");
   EXPECT_EQ(c.train.steps, 7);
   EXPECT_DOUBLE_EQ(c.train.betas[1], 0.9);
@@ -41,7 +42,9 @@ TEST(Config, FileOverridesDefaultsAndKeepsTheRest) {
 TEST(Config, UnknownKeysAreErrorsWithASuggestion) {
   EXPECT_EQ(error_of([] { Config::from_toml("[train]\nstepz = 3\n", "my.toml"); }),
             "my.toml: unknown key 'train.stepz' (did you mean 'train.steps'?)");
-  EXPECT_NE(error_of([] { Config::from_toml("[optim]\nlr = 3\n", "my.toml"); }).find("my.toml: unknown key 'optim.lr'"),
+  EXPECT_NE(error_of([] {
+              Config::from_toml("[optim]\nlr = 3\n", "my.toml");
+            }).find("my.toml: unknown key 'optim.lr'"),
             std::string::npos);
   EXPECT_NE(error_of([] { Config::from_toml("steps = 3\n", "my.toml"); }).find("unknown key 'steps'"),
             std::string::npos);
@@ -52,8 +55,9 @@ TEST(Config, WrongTypesAndBadTomlNameTheFileAndKey) {
             "a.toml: train.steps must be an integer, got a string");
   EXPECT_EQ(error_of([] { Config::from_toml("[train]\nbetas = [0.5]\n", "a.toml"); }),
             "a.toml: train.betas must be an array of two numbers, e.g. [0.5, 0.999]");
-  EXPECT_NE(error_of([] { Config::from_toml("[train\nsteps = 1\n", "a.toml"); }).find("a.toml:1: invalid TOML"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([] { Config::from_toml("[train\nsteps = 1\n", "a.toml"); }).find("a.toml:1: invalid TOML"),
+      std::string::npos);
 }
 
 TEST(Config, SetParsesTomlValuesAndBareWords) {
@@ -72,8 +76,10 @@ TEST(Config, SetParsesTomlValuesAndBareWords) {
   EXPECT_EQ(c.data.path, "/tmp/some dir/x");
   EXPECT_EQ(error_of([&] { c.set("train.step=3"); }),
             "--set train.step=3: unknown key 'train.step' (did you mean 'train.steps'?)");
-  EXPECT_EQ(error_of([&] { c.set("train.steps"); }), "--set train.steps: expected KEY=VALUE, e.g. train.steps=300");
-  EXPECT_EQ(error_of([&] { c.set("train.steps=abc"); }), "--set train.steps=abc: train.steps must be an integer, got a string");
+  EXPECT_EQ(error_of([&] { c.set("train.steps"); }),
+            "--set train.steps: expected KEY=VALUE, e.g. train.steps=300");
+  EXPECT_EQ(error_of([&] { c.set("train.steps=abc"); }),
+            "--set train.steps=abc: train.steps must be an integer, got a string");
 }
 
 TEST(Config, ValidateRejectsBadValues) {
@@ -83,14 +89,16 @@ TEST(Config, ValidateRejectsBadValues) {
     return error_of([&] { c.validate(); });
   };
   EXPECT_EQ(invalid("train.batch_size=0"), "config: train.batch_size = 0 is invalid: must be at least 1");
-  EXPECT_NE(invalid("model.name=stylegan9").find("unknown model 'stylegan9' (valid: mlp, dcgan"), std::string::npos);
+  EXPECT_NE(invalid("model.name=stylegan9").find("unknown model 'stylegan9' (valid: mlp, dcgan"),
+            std::string::npos);
   EXPECT_NE(invalid("train.loss=mse").find("unknown loss 'mse'"), std::string::npos);
   EXPECT_NE(invalid("data.fit=stretch").find("data.fit"), std::string::npos);
   EXPECT_NE(invalid("train.device=tpu").find("train.device"), std::string::npos);
   EXPECT_NE(invalid("train.betas=[1.0, 0.9]").find("train.betas"), std::string::npos);
   Config no_length;
   no_length.set("train.epochs=0");
-  EXPECT_NE(error_of([&] { no_length.validate(); }).find("set train.steps or train.epochs"), std::string::npos);
+  EXPECT_NE(error_of([&] { no_length.validate(); }).find("set train.steps or train.epochs"),
+            std::string::npos);
 }
 
 TEST(Config, ResolvedTomlRoundTripsEveryKey) {
@@ -118,16 +126,19 @@ TEST(Config, EveryShippedConfigParsesAndValidates) {
     EXPECT_NO_THROW(Config::from_file(entry.path()).validate());
   }
   EXPECT_GE(count, 5);
-  for (const char* required : {"gan-mnist", "gan-fashion-mnist", "dcgan-mnist", "dcgan-fashion-mnist", "dcgan-cifar10"}) {
-    EXPECT_TRUE(fs::exists(gankit::train::resolve_config_path(required))) << required;
+  for (const char* required :
+       {"gan-mnist", "gan-fashion-mnist", "dcgan-mnist", "dcgan-fashion-mnist", "dcgan-cifar10"}) {
+    EXPECT_TRUE(fs::exists(gankit::config::resolve_config_path(required))) << required;
   }
 }
 
 TEST(Config, MissingConfigIsOneClearError) {
-  EXPECT_NE(error_of([] { gankit::train::resolve_config_path("no-such-config"); })
-                .find("no-such-config: no such config"),
+  EXPECT_NE(error_of([] {
+              gankit::config::resolve_config_path("no-such-config");
+            }).find("no-such-config: no such config"),
             std::string::npos);
-  EXPECT_EQ(error_of([] { Config::from_file("/nonexistent/x.toml"); }), "/nonexistent/x.toml: no such config file");
+  EXPECT_EQ(error_of([] { Config::from_file("/nonexistent/x.toml"); }),
+            "/nonexistent/x.toml: no such config file");
 }
 
 }  // namespace

@@ -4,7 +4,30 @@
 #include <cstdint>
 #include <string>
 
-namespace gankit::train {
+#include "gankit/enum_table.h"
+
+namespace gankit::config {
+
+/// train.optimizer
+enum class Optimizer { Adam, RmsProp };
+inline const EnumTable<Optimizer>& optimizers() {
+  static const EnumTable<Optimizer> table{
+      {Optimizer::Adam, "adam", "Adam with train.betas"},
+      {Optimizer::RmsProp, "rmsprop", "RMSprop (WGAN)"},
+  };
+  return table;
+}
+
+/// train.device
+enum class DeviceChoice { Auto, Cpu, Cuda };
+inline const EnumTable<DeviceChoice>& device_choices() {
+  static const EnumTable<DeviceChoice> table{
+      {DeviceChoice::Auto, "auto", "CUDA when this LibTorch sees a device, else the CPU"},
+      {DeviceChoice::Cpu, "cpu", "the CPU"},
+      {DeviceChoice::Cuda, "cuda", "a CUDA device (an error without one)"},
+  };
+  return table;
+}
 
 struct TrainOptions {
   /// Generator updates to run; 0 = use `epochs`.
@@ -76,4 +99,4 @@ struct TrainOptions {
   bool sync_bn = false;
 };
 
-}  // namespace gankit::train
+}  // namespace gankit::config

@@ -1,4 +1,4 @@
-#include "gankit/train/config.h"
+#include "gankit/config/config.h"
 
 #include <toml++/toml.h>
 
@@ -8,13 +8,16 @@
 #include <sstream>
 
 #include "gankit/compute/precision.h"
+#include "gankit/data/masks.h"
+#include "gankit/data/pairs.h"
+#include "gankit/data/transforms.h"
 #include "gankit/error.h"
 #include "gankit/losses/adversarial.h"
 #include "gankit/losses/penalty.h"
 #include "gankit/models/registry.h"
 #include "gankit/nn/diff_augment.h"
 
-namespace gankit::train {
+namespace gankit::config {
 
 namespace {
 
@@ -83,13 +86,20 @@ void for_each_field(Config& c, Visit&& visit) {
 
 std::string node_type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date/time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date/time";
   }
 }
 
@@ -199,6 +209,80 @@ void check(bool ok, const char* key, const T& value, const std::string& rule) {
   if (!ok) fail("config: {} = {} is invalid: {}", key, toml_value(value), rule);
 }
 
+/// `value` must be a name of `table`; the message lists them.
+template <typename E>
+void check_one_of(const EnumTable<E>& table, const char* key, const std::string& value) {
+  check(table.contains(value), key, value, "use " + table.names(" or "));
+}
+
+/// The [data] rules.
+void validate_data(const data::DataOptions& data) {
+  check_one_of(data::fits(), "data.fit", data.fit);
+  check_one_of(data::splits(), "data.split", data.split);
+  check(data.image_size >= 0, "data.image_size", data.image_size, "must be 0 (native) or more");
+  check(data.channels == 0 || data.channels == 1 || data.channels == 3, "data.channels", data.channels,
+        "use 0 (as stored), 1 or 3");
+  check(data.load_size == 0 || data.load_size >= data.image_size, "data.load_size", data.load_size,
+        "must be 0 (off) or at least data.image_size");
+  check_one_of(data::pairings(), "data.pairs", data.pairs);
+  check_one_of(data::directions(), "data.direction", data.direction);
+  check(!data::parse_b_to_a(data.direction) || !data.pairs.empty(), "data.direction", data.direction,
+        "BtoA needs paired data: set data.pairs");
+  check(data.holdout >= 0, "data.holdout", data.holdout, "must be 0 (off) or more");
+  check(data.max_memory_mb >= 0, "data.max_memory_mb", data.max_memory_mb, "must be 0 or more");
+  check(data.workers >= 0, "data.workers", data.workers, "must be 0 (auto) or more");
+  check(data.prefetch >= 1, "data.prefetch", data.prefetch, "must be at least 1");
+}
+
+/// The [train] rules of the optimisation: length, rates, losses, penalties, augmentation.
+void validate_optimisation(const TrainOptions& train) {
+  check(train.steps >= 0, "train.steps", train.steps, "must be 0 or more");
+  check(train.epochs >= 0, "train.epochs", train.epochs, "must be 0 or more");
+  check(train.steps > 0 || train.epochs > 0, "train.steps", train.steps,
+        "set train.steps or train.epochs above 0");
+  check(train.batch_size >= 1, "train.batch_size", train.batch_size, "must be at least 1");
+  check(train.seed >= 0, "train.seed", train.seed, "must be 0 or more");
+  check(train.lr_g > 0, "train.lr_g", train.lr_g, "must be positive");
+  check(train.lr_d > 0, "train.lr_d", train.lr_d, "must be positive");
+  for (double beta : train.betas) {
+    check(beta >= 0 && beta < 1, "train.betas", train.betas, "each beta must be in [0, 1)");
+  }
+  check(train.n_critic >= 1, "train.n_critic", train.n_critic, "must be at least 1");
+  const auto loss = losses::parse_adversarial_loss(train.loss);  // throws listing the valid names
+  check_one_of(optimizers(), "train.optimizer", train.optimizer);
+  check(train.clip >= 0, "train.clip", train.clip, "must be 0 (off) or positive");
+  losses::parse_penalty(train.penalty);  // throws listing the valid names
+  check(train.penalty_weight >= 0, "train.penalty_weight", train.penalty_weight, "must be 0 or more");
+  check(train.label_smoothing >= 0 && train.label_smoothing < 0.5, "train.label_smoothing",
+        train.label_smoothing, "must be in [0, 0.5); 0 = off");
+  check(train.label_noise >= 0 && train.label_noise < 0.5, "train.label_noise", train.label_noise,
+        "must be in [0, 0.5); 0 = off");
+  const bool has_targets = loss == losses::AdversarialLoss::Bce || loss == losses::AdversarialLoss::Lsgan;
+  check(has_targets || train.label_smoothing == 0, "train.label_smoothing", train.label_smoothing,
+        "applies to the bce and lsgan losses, which have real/fake targets; train.loss is " + train.loss);
+  check(has_targets || train.label_noise == 0, "train.label_noise", train.label_noise,
+        "applies to the bce and lsgan losses, which have real/fake targets; train.loss is " + train.loss);
+  nn::DiffAugmentPolicy::parse(train.diffaugment);  // throws naming the bad policy
+}
+
+/// The [train] rules of the recipes' weights and the run's bookkeeping.
+void validate_bookkeeping(const TrainOptions& train) {
+  check(train.l1_weight >= 0, "train.l1_weight", train.l1_weight, "must be 0 or more");
+  check(train.adversarial_weight >= 0, "train.adversarial_weight", train.adversarial_weight,
+        "must be 0 or more");
+  check_one_of(data::mask_kinds(), "train.mask", train.mask);
+  check(train.lr_decay_steps >= 0, "train.lr_decay_steps", train.lr_decay_steps, "must be 0 (off) or more");
+  check(train.ema >= 0 && train.ema < 1, "train.ema", train.ema, "must be in [0, 1); 0 = off");
+  check(train.log_every >= 1, "train.log_every", train.log_every, "must be at least 1");
+  check(train.sample_every >= 0, "train.sample_every", train.sample_every, "must be 0 or more");
+  check(train.eval_every >= 0, "train.eval_every", train.eval_every, "must be 0 or more");
+  check(train.eval_samples >= 2, "train.eval_samples", train.eval_samples, "must be 2 or more");
+  check(train.checkpoint_every >= 0, "train.checkpoint_every", train.checkpoint_every, "must be 0 or more");
+  check_one_of(device_choices(), "train.device", train.device);
+  check_one_of(compute::precisions(), "train.precision", train.precision);
+  check(train.threads >= 0, "train.threads", train.threads, "must be 0 (all cores) or more");
+}
+
 }  // namespace
 
 Config Config::from_toml(const std::string& text, const std::string& source) {
@@ -248,72 +332,9 @@ void Config::validate() const {
   models::find_model(model.name);  // throws listing the valid names
   check(model.z_dim >= 1, "model.z_dim", model.z_dim, "must be at least 1");
   check(model.width >= 0, "model.width", model.width, "must be 0 (reference width) or more");
-
-  const std::set<std::string> fits{"resize", "pad", "center-crop", "none"};
-  check(fits.count(data.fit) > 0, "data.fit", data.fit, "use resize, pad, center-crop or none");
-  check(data.split == "train" || data.split == "test", "data.split", data.split, "use train or test");
-  check(data.image_size >= 0, "data.image_size", data.image_size, "must be 0 (native) or more");
-  check(data.channels == 0 || data.channels == 1 || data.channels == 3, "data.channels",
-        data.channels, "use 0 (as stored), 1 or 3");
-  check(data.load_size == 0 || data.load_size >= data.image_size, "data.load_size", data.load_size,
-        "must be 0 (off) or at least data.image_size");
-  const std::set<std::string> pairs{"", "side-by-side", "folders", "edges", "gray"};
-  check(pairs.count(data.pairs) > 0, "data.pairs", data.pairs,
-        "use \"\" (unpaired), side-by-side, folders, edges or gray");
-  check(data.direction == "AtoB" || data.direction == "BtoA", "data.direction", data.direction,
-        "use AtoB or BtoA");
-  check(data.direction == "AtoB" || !data.pairs.empty(), "data.direction", data.direction,
-        "BtoA needs paired data: set data.pairs");
-  check(data.holdout >= 0, "data.holdout", data.holdout, "must be 0 (off) or more");
-  check(data.max_memory_mb >= 0, "data.max_memory_mb", data.max_memory_mb, "must be 0 or more");
-  check(data.workers >= 0, "data.workers", data.workers, "must be 0 (auto) or more");
-  check(data.prefetch >= 1, "data.prefetch", data.prefetch, "must be at least 1");
-
-  check(train.steps >= 0, "train.steps", train.steps, "must be 0 or more");
-  check(train.epochs >= 0, "train.epochs", train.epochs, "must be 0 or more");
-  check(train.steps > 0 || train.epochs > 0, "train.steps", train.steps,
-        "set train.steps or train.epochs above 0");
-  check(train.batch_size >= 1, "train.batch_size", train.batch_size, "must be at least 1");
-  check(train.seed >= 0, "train.seed", train.seed, "must be 0 or more");
-  check(train.lr_g > 0, "train.lr_g", train.lr_g, "must be positive");
-  check(train.lr_d > 0, "train.lr_d", train.lr_d, "must be positive");
-  for (double beta : train.betas) {
-    check(beta >= 0 && beta < 1, "train.betas", train.betas, "each beta must be in [0, 1)");
-  }
-  check(train.n_critic >= 1, "train.n_critic", train.n_critic, "must be at least 1");
-  const auto loss = losses::parse_adversarial_loss(train.loss);  // throws listing the valid names
-  check(train.optimizer == "adam" || train.optimizer == "rmsprop", "train.optimizer", train.optimizer,
-        "use adam or rmsprop");
-  check(train.clip >= 0, "train.clip", train.clip, "must be 0 (off) or positive");
-  losses::parse_penalty(train.penalty);  // throws listing the valid names
-  check(train.penalty_weight >= 0, "train.penalty_weight", train.penalty_weight, "must be 0 or more");
-  check(train.label_smoothing >= 0 && train.label_smoothing < 0.5, "train.label_smoothing",
-        train.label_smoothing, "must be in [0, 0.5); 0 = off");
-  check(train.label_noise >= 0 && train.label_noise < 0.5, "train.label_noise", train.label_noise,
-        "must be in [0, 0.5); 0 = off");
-  const bool has_targets = loss == losses::AdversarialLoss::Bce || loss == losses::AdversarialLoss::Lsgan;
-  check(has_targets || train.label_smoothing == 0, "train.label_smoothing", train.label_smoothing,
-        "applies to the bce and lsgan losses, which have real/fake targets; train.loss is " + train.loss);
-  check(has_targets || train.label_noise == 0, "train.label_noise", train.label_noise,
-        "applies to the bce and lsgan losses, which have real/fake targets; train.loss is " + train.loss);
-  nn::DiffAugmentPolicy::parse(train.diffaugment);  // throws naming the bad policy
-  check(train.l1_weight >= 0, "train.l1_weight", train.l1_weight, "must be 0 or more");
-  check(train.adversarial_weight >= 0, "train.adversarial_weight", train.adversarial_weight, "must be 0 or more");
-  check(train.mask == "mixed" || train.mask == "center" || train.mask == "rectangles" || train.mask == "free-form",
-        "train.mask", train.mask, "use center, rectangles, free-form or mixed");
-  check(train.lr_decay_steps >= 0, "train.lr_decay_steps", train.lr_decay_steps, "must be 0 (off) or more");
-  check(train.ema >= 0 && train.ema < 1, "train.ema", train.ema, "must be in [0, 1); 0 = off");
-  check(train.log_every >= 1, "train.log_every", train.log_every, "must be at least 1");
-  check(train.sample_every >= 0, "train.sample_every", train.sample_every, "must be 0 or more");
-  check(train.eval_every >= 0, "train.eval_every", train.eval_every, "must be 0 or more");
-  check(train.eval_samples >= 2, "train.eval_samples", train.eval_samples, "must be 2 or more");
-  check(train.checkpoint_every >= 0, "train.checkpoint_every", train.checkpoint_every,
-        "must be 0 or more");
-  check(train.device == "auto" || train.device == "cpu" || train.device == "cuda", "train.device",
-        train.device, "use auto, cpu or cuda");
-  compute::parse_precision(train.precision, "train.precision");  // throws listing the valid names
-  check(train.threads >= 0, "train.threads", train.threads, "must be 0 (all cores) or more");
-
+  validate_data(data);
+  validate_optimisation(train);
+  validate_bookkeeping(train);
   check(report.smoothing >= 0 && report.smoothing < 1, "report.smoothing", report.smoothing,
         "must be in [0, 1); 0 = raw curves");
   check(report.gif_frames >= 1, "report.gif_frames", report.gif_frames, "must be at least 1");
@@ -351,10 +372,9 @@ fs::path resolve_config_path(const std::string& name_or_path) {
         if (fs::is_regular_file(candidate)) return candidate;
       }
     }
-    fail("{}: no such config (looked for a file, and in ./configs and {})", name_or_path,
-         GANKIT_CONFIG_DIR);
+    fail("{}: no such config (looked for a file, and in ./configs and {})", name_or_path, GANKIT_CONFIG_DIR);
   }
   fail("{}: no such config file", name_or_path);
 }
 
-}  // namespace gankit::train
+}  // namespace gankit::config

@@ -1,10 +1,10 @@
 // The [data] keys of paired data and hold-out: parsed, written back, validated.
 #include <gtest/gtest.h>
 
-#include "gankit/train/config.h"
+#include "gankit/config/config.h"
 #include "support/test_support.h"
 
-namespace gankit::train {
+namespace gankit::config {
 namespace {
 
 using test::fails_with;
@@ -39,4 +39,4 @@ TEST(PairsConfig, KeysParseAndValidate) {
 }
 
 }  // namespace
-}  // namespace gankit::train
+}  // namespace gankit::config

@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "gankit/config/train_options.h"
 #include "gankit/data/data_options.h"
 #include "gankit/models/model_options.h"
 #include "gankit/report/report_options.h"
-#include "gankit/train/train_options.h"
 
-namespace gankit::train {
+namespace gankit::config {
 
 struct Config {
   models::ModelOptions model;
@@ -46,4 +46,4 @@ struct Config {
 /// and the configs folder of the source tree gankit was built from.
 std::filesystem::path resolve_config_path(const std::string& name_or_path);
 
-}  // namespace gankit::train
+}  // namespace gankit::config
