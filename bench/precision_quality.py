@@ -50,7 +50,8 @@ def train_and_score(config, dataset, settings, precision, seed, work, quick):
     name = f"{config}-{precision}-s{seed}"
     run_dir = os.path.join(work, name)
     subprocess.run(["rm", "-rf", run_dir], check=True)
-    sets = settings + [f"train.precision={precision}", f"train.seed={seed}", "train.sample_every=0"]
+    # One thread: this runs beside other work, where two-thread OpenMP teams collapse.
+    sets = settings + [f"train.precision={precision}", f"train.seed={seed}", "train.sample_every=0", "train.threads=1"]
     if quick:
         sets.append("train.steps=60")
     cmd = [GANKIT, "train", config, "--out", run_dir]

@@ -138,7 +138,7 @@ def case_model(name):
 def markdown(peaks, suite):
     lines = [f"## Roofline: {lscpu_model()}, {os.cpu_count()} cores", "",
              f"Command: `/usr/bin/python3 bench/roofline.py` ({time.strftime('%Y-%m-%d')}); training figures from "
-             f"bench/results/suite.json ({suite.get('date', '?')}, `bench/suite.py`).", "",
+             f"the suite results ({suite.get('cpu', '?')}, {suite.get('date', '?')}, `bench/suite.py`).", "",
              "### Peak rates (GFLOP/s, all cores, LibTorch 1.13's kernels)", "",
              "| op | float32 | bf16 |", "|---|---|---|",
              f"| GEMM 1024³, OpenBLAS as it picks ({peaks['openblas_core_library']}) | {peaks['gemm_fp32_library']:.0f} | |",
@@ -163,13 +163,14 @@ def markdown(peaks, suite):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--peaks", action="store_true", help="only measure and print the peak rates")
+    ap.add_argument("--suite", default=os.path.join(ROOT, "bench", "results", "suite.json"),
+                    help="the suite results to place against the limit (e.g. bench/results/suite-scaled.json)")
     args = ap.parse_args()
     peaks = measure_peaks()
     print(json.dumps(peaks, indent=1))
     if args.peaks:
         return
-    suite_path = os.path.join(ROOT, "bench", "results", "suite.json")
-    suite = json.load(open(suite_path)) if os.path.exists(suite_path) else {}
+    suite = json.load(open(args.suite)) if os.path.exists(args.suite) else {}
     out = os.path.join(ROOT, "bench", "results", "roofline")
     with open(out + ".md", "w") as f:
         f.write(markdown(peaks, suite))

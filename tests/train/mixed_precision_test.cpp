@@ -129,7 +129,7 @@ TEST(PrecisionCli, BannerNamesPrecisionAndKernelsAndErrorsAreOneLine) {
                                   dir.path());
   test::expect_one_line_error(fp16, "train.precision: fp16 needs a CUDA device");
   const auto unknown = test::run_cli("train dcgan-fashion-mnist --set train.precision=half --out x", dir.path());
-  test::expect_one_line_error(unknown, "train.precision = \"half\" is invalid: use auto, fp32, bf16 or fp16");
+  test::expect_one_line_error(unknown, "train.precision = 'half' is invalid: use auto, fp32, bf16 or fp16");
   const auto sample = test::run_cli("sample run/checkpoints/latest.pt -n 4 -o s.npy --precision fp16", dir.path());
   test::expect_one_line_error(sample, "--precision: fp16 needs a CUDA device");
   const auto sampled = test::run_cli("sample run/checkpoints/latest.pt -n 4 -o s.npy --precision bf16", dir.path());
