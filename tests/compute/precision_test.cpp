@@ -2,6 +2,7 @@
 // their own bf16 path (transposed convolutions, spectral norm, self-attention).
 #include <gtest/gtest.h>
 
+#include "gankit/compute/cpu_features.h"
 #include "gankit/compute/precision.h"
 #include "gankit/error.h"
 #include "gankit/nn/conv_transpose.h"
@@ -9,6 +10,10 @@
 #include "gankit/nn/spectral_norm.h"
 
 namespace {
+
+/// bf16 on the CPU needs oneDNN's AVX-512 kernels; elsewhere it is refused (tested in
+/// precision_test) and the tests that run it skip.
+bool bf16_runs_here() { return gankit::compute::detect_cpu_features().avx512 && torch::hasMKLDNN(); }
 
 using namespace gankit;
 using compute::Precision;
@@ -43,10 +48,18 @@ TEST(Precision, AutoPicksBf16OnlyWhereTheCpuHasBf16Units) {
   EXPECT_EQ(compute::resolve_precision(Precision::Auto, cpu, cpu_with(true, true, false), "k").precision, Precision::Bf16);
   EXPECT_EQ(compute::resolve_precision(Precision::Auto, cpu, cpu_with(true, false, false), "k").precision, Precision::Fp32);
   EXPECT_EQ(compute::resolve_precision(Precision::Auto, cpu, cpu_with(false, false, false), "k").precision, Precision::Fp32);
-  // Asked for explicitly, bf16 runs anywhere, and says when it is emulated.
-  const auto emulated = compute::resolve_precision(Precision::Bf16, cpu, cpu_with(false, false, false), "k");
+  // Asked for explicitly, bf16 runs on any AVX-512 CPU, and says when it is emulated; without
+  // AVX-512 oneDNN has no bf16 kernels: an error.
+  const auto emulated = compute::resolve_precision(Precision::Bf16, cpu, cpu_with(true, false, false), "k");
   EXPECT_EQ(emulated.precision, Precision::Bf16);
-  EXPECT_NE(emulated.reason.find("emulated"), std::string::npos);
+  EXPECT_NE(emulated.reason.find("emulates"), std::string::npos);
+  try {
+    compute::resolve_precision(Precision::Bf16, cpu, cpu_with(false, false, false), "train.precision");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "train.precision: bf16 on the CPU needs AVX-512 and oneDNN (its bf16 kernels); this CPU "
+                           "has AVX2 FMA AVX: use fp32 or auto");
+  }
   EXPECT_EQ(compute::resolve_precision(Precision::Fp32, cpu, cpu_with(true, true, true), "k").precision, Precision::Fp32);
   // CUDA: auto stays fp32; fp16 is for CUDA only.
   EXPECT_EQ(compute::resolve_precision(Precision::Auto, torch::Device(torch::kCUDA), cpu_with(true, true, true), "k").precision,
@@ -61,6 +74,7 @@ TEST(Precision, AutoPicksBf16OnlyWhereTheCpuHasBf16Units) {
 }
 
 TEST(Precision, AutocastScopeCastsTheHeavyOpsAndRestoresOnExit) {
+  if (!bf16_runs_here()) GTEST_SKIP() << "bf16 needs AVX-512 and oneDNN on the CPU";
   torch::manual_seed(0);
   torch::nn::Conv2d conv(torch::nn::Conv2dOptions(3, 4, 3));
   const auto x = torch::randn({2, 3, 8, 8});
@@ -93,6 +107,7 @@ void expect_close_to_float32(const torch::Tensor& bf16, const torch::Tensor& fp3
 }
 
 TEST(Precision, TransposedConvolutionsAreRightInBf16AtEverySize) {
+  if (!bf16_runs_here()) GTEST_SKIP() << "bf16 needs AVX-512 and oneDNN on the CPU";
   // LibTorch 1.13 computes a plain convolution for bf16 conv_transpose2d: gankit's GEMM path must
   // give the transposed convolution, at 1x1, 4x4 (batched GEMM) and 8x8, 16x16 (LibTorch's size).
   torch::manual_seed(0);
@@ -113,6 +128,7 @@ TEST(Precision, TransposedConvolutionsAreRightInBf16AtEverySize) {
 }
 
 TEST(Precision, SpectralNormAndSelfAttentionKeepTheirFloat32PartsUnderBf16) {
+  if (!bf16_runs_here()) GTEST_SKIP() << "bf16 needs AVX-512 and oneDNN on the CPU";
   torch::manual_seed(0);
   nn::SNConv2d conv(torch::nn::Conv2dOptions(4, 8, 3).padding(1));
   nn::SelfAttention attention(nn::SelfAttentionOptions(8));

@@ -6,15 +6,20 @@
 #include <algorithm>
 #include <cmath>
 
+#include "gankit/checkpoint/checkpoint.h"
+#include "gankit/compute/cpu_features.h"
 #include "gankit/data/loader.h"
 #include "gankit/report/metrics_log.h"
-#include "gankit/train/recipes.h"
 #include "gankit/sample/sampler.h"
-#include "gankit/checkpoint/checkpoint.h"
+#include "gankit/train/recipes.h"
 #include "support/cli.h"
 #include "support/tiny_run.h"
 
 namespace {
+
+/// bf16 on the CPU needs oneDNN's AVX-512 kernels; elsewhere it is refused (tested in
+/// precision_test) and the tests that run it skip.
+bool bf16_runs_here() { return gankit::compute::detect_cpu_features().avx512 && torch::hasMKLDNN(); }
 
 namespace fs = std::filesystem;
 using namespace gankit;
@@ -42,6 +47,7 @@ config::Config at_precision(const std::string& name, const std::string& precisio
 class Bf16Config : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(Bf16Config, TrainsWithFiniteFloat32LossesAndRecordsItsPrecision) {
+  if (!bf16_runs_here()) GTEST_SKIP() << "bf16 needs AVX-512 and oneDNN on the CPU";
   test::TempDir dir;
   const auto result = train_quietly(at_precision(GetParam(), "bf16"), dir.path());
   EXPECT_EQ(result.step, 4);
@@ -79,6 +85,7 @@ INSTANTIATE_TEST_SUITE_P(EveryRecipeFamily, Bf16Config,
                          });
 
 TEST(Bf16, R1PenaltyTrainsThroughTheDoubleBackward) {
+  if (!bf16_runs_here()) GTEST_SKIP() << "bf16 needs AVX-512 and oneDNN on the CPU";
   test::TempDir dir;
   auto config = at_precision("sn-dcgan-cifar10", "bf16");
   config.set("train.penalty=\"r1\"");
@@ -90,6 +97,7 @@ TEST(Bf16, R1PenaltyTrainsThroughTheDoubleBackward) {
 }
 
 TEST(Bf16, ResumedRunEqualsTheUninterruptedOne) {
+  if (!bf16_runs_here()) GTEST_SKIP() << "bf16 needs AVX-512 and oneDNN on the CPU";
   test::TempDir straight, split;
   train_quietly(at_precision("dcgan-fashion-mnist", "bf16", 6), straight.path());
   train_quietly(at_precision("dcgan-fashion-mnist", "bf16", 3), split.path());
@@ -104,6 +112,7 @@ TEST(Bf16, ResumedRunEqualsTheUninterruptedOne) {
 }
 
 TEST(Bf16, SamplesCloseToFloat32SamplesOfTheSameCheckpoint) {
+  if (!bf16_runs_here()) GTEST_SKIP() << "bf16 needs AVX-512 and oneDNN on the CPU";
   test::TempDir dir;
   train_quietly(at_precision("dcgan-fashion-mnist", "fp32"), dir.path());
   sample::SampleOptions options;
@@ -117,6 +126,7 @@ TEST(Bf16, SamplesCloseToFloat32SamplesOfTheSameCheckpoint) {
 }
 
 TEST(PrecisionCli, BannerNamesPrecisionAndKernelsAndErrorsAreOneLine) {
+  if (!bf16_runs_here()) GTEST_SKIP() << "bf16 needs AVX-512 and oneDNN on the CPU";
   test::TempDir dir;
   const auto ok = test::run_cli("train dcgan-fashion-mnist" + test::tiny_set_args(2) +
                                     " --set train.precision=bf16 --out run",

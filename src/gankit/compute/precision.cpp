@@ -37,8 +37,12 @@ PrecisionChoice resolve_precision(Precision requested, const torch::Device& devi
       return {Precision::Fp16, "as configured, with dynamic loss scaling"};
     case Precision::Bf16:
       if (!cpu_device) return {Precision::Bf16, "as configured"};
-      if (bf16_units && onednn_bf16) return {Precision::Bf16, fmt::format("as configured, on {} through oneDNN", units)};
-      return {Precision::Bf16, "as configured; this CPU has no bf16 units, so it is emulated and slow"};
+      if (!onednn_bf16) {
+        fail("{}: bf16 on the CPU needs AVX-512 and oneDNN (its bf16 kernels); this CPU has {}: use fp32 or auto",
+             key, cpu.summary());
+      }
+      if (bf16_units) return {Precision::Bf16, fmt::format("as configured, on {} through oneDNN", units)};
+      return {Precision::Bf16, "as configured; this CPU has no bf16 units, so oneDNN emulates them: slower than fp32"};
     case Precision::Auto:
       if (!cpu_device) return {Precision::Fp32, "auto: fp32 on CUDA"};
       if (bf16_units && onednn_bf16) return {Precision::Bf16, fmt::format("auto: this CPU has {}", units)};

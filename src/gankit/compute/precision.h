@@ -27,7 +27,8 @@ struct PrecisionChoice {
 };
 
 /// auto: bf16 on a CPU with bf16 units (AMX or AVX512-BF16) that oneDNN can use, fp32 elsewhere
-/// (CUDA included). bf16 on a CPU without those units is allowed (emulated, slow) and says so.
+/// (CUDA included). bf16 asked for on an AVX-512 CPU without bf16 units runs emulated and says so;
+/// on a CPU without AVX-512 (no oneDNN bf16 kernels) it is an error naming `key`.
 /// fp16 needs CUDA: on the CPU it is an error naming `key`.
 PrecisionChoice resolve_precision(Precision requested, const torch::Device& device, const CpuFeatures& cpu,
                                   const std::string& key);
