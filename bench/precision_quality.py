@@ -42,7 +42,9 @@ SAMPLES = 10000
 def classifier(dataset, work):
     path = os.path.join(work, f"classifier-{dataset}.pt")
     if not os.path.exists(path):
-        run([GANKIT, "classifier", "train", "--data", dataset, "-o", path], os.path.join(work, f"classifier-{dataset}.log"))
+        # 600 steps of 64 (under an epoch): a judge of ~88% test accuracy on Fashion-MNIST, in a minute.
+        run([GANKIT, "classifier", "train", "--data", dataset, "--steps", "600", "-o", path],
+            os.path.join(work, f"classifier-{dataset}.log"))
     return path
 
 
