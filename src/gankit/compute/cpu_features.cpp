@@ -51,7 +51,9 @@ std::string CpuFeatures::summary() const {
   return out.empty() ? "SSE only" : out;
 }
 
-CpuFeatures detect_cpu_features() {
+namespace {
+
+CpuFeatures read_cpu_features() {
   CpuFeatures f;
 #ifdef GANKIT_X86
   const auto vendor = cpuid(0, 0);
@@ -77,6 +79,13 @@ CpuFeatures detect_cpu_features() {
   f.amx_bf16 = tiles && bit(ext.d, 22) && bit(ext.d, 24);
 #endif
   return f;
+}
+
+}  // namespace
+
+CpuFeatures detect_cpu_features() {
+  static const CpuFeatures features = read_cpu_features();  // the CPU does not change under a process
+  return features;
 }
 
 }  // namespace gankit::compute

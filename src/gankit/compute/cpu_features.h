@@ -23,7 +23,7 @@ struct CpuFeatures {
   std::string summary() const;
 };
 
-/// The CPU this process runs on (cpuid + xgetbv); all false on other architectures.
+/// The CPU this process runs on (cpuid + xgetbv, read once); all false on other architectures.
 CpuFeatures detect_cpu_features();
 
 }  // namespace gankit::compute
