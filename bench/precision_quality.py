@@ -25,7 +25,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 from train_vs_pytorch import run  # noqa: E402
 
-GANKIT = os.path.join(ROOT, "build", "gankit")
+# GANKIT=path runs a copy, so a rebuild while this runs does not swap the binary under it.
+GANKIT = os.environ.get("GANKIT", os.path.join(ROOT, "build", "gankit"))
 PYTHON = "/usr/bin/python3"
 # config, data set, settings beyond the config's own: every run shortened to fit a 2-core session
 CASES = [
@@ -34,7 +35,7 @@ CASES = [
     ("sn-dcgan-cifar10", "cifar10", ["train.steps=300"]),
     ("wgan-gp-cifar10", "cifar10", ["train.steps=60"]),
 ]
-SEEDS = [0, 1]
+SEEDS = [0, 1, 2]
 PRECISIONS = ["fp32", "bf16"]
 SAMPLES = 10000
 
@@ -48,14 +49,17 @@ def classifier(dataset, work):
     return path
 
 
+def run_settings(settings, precision, seed, quick):
+    # One thread: this runs beside other work, where two-thread OpenMP teams collapse.
+    sets = settings + [f"train.precision={precision}", f"train.seed={seed}", "train.sample_every=0", "train.threads=1"]
+    return sets + ["train.steps=60"] if quick else sets
+
+
 def train_and_score(config, dataset, settings, precision, seed, work, quick):
     name = f"{config}-{precision}-s{seed}"
     run_dir = os.path.join(work, name)
     subprocess.run(["rm", "-rf", run_dir], check=True)
-    # One thread: this runs beside other work, where two-thread OpenMP teams collapse.
-    sets = settings + [f"train.precision={precision}", f"train.seed={seed}", "train.sample_every=0", "train.threads=1"]
-    if quick:
-        sets.append("train.steps=60")
+    sets = run_settings(settings, precision, seed, quick)
     cmd = [GANKIT, "train", config, "--out", run_dir]
     for s in sets:
         cmd += ["--set", s]
@@ -64,6 +68,7 @@ def train_and_score(config, dataset, settings, precision, seed, work, quick):
     row = {"config": config, "precision": precision, "seed": seed, "settings": sets,
            "images_per_s": float(done.split(",")[1].split()[0]), "train_wall_s": round(wall, 1)}
     samples = os.path.join(work, name + ".npy")
+    subprocess.run(["rm", "-f", samples], check=True)  # gankit refuses to replace an existing file
     run([GANKIT, "sample", os.path.join(run_dir, "checkpoints", "latest.pt"), "-n", str(SAMPLES), "-o", samples,
          "--precision", precision], os.path.join(work, name + "-sample.log"))
     out, _, _ = run([GANKIT, "eval", "--samples", samples, "--real", dataset, "--features",
@@ -100,24 +105,42 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", default="", help="comma-separated configs")
+    ap.add_argument("--seeds", default=",".join(map(str, SEEDS)), help="comma-separated seeds")
+    ap.add_argument("--keep", action="store_true",
+                    help="reuse the runs already in the results file (same config, precision, seed and settings)")
     args = ap.parse_args()
     work = os.path.join(ROOT, "bench", ".cache", "precision")
     os.makedirs(work, exist_ok=True)
     only = set(filter(None, args.only.split(",")))
-    rows = []
+    rows = previous_rows(args.quick) if args.keep else []
     for config, dataset, settings in CASES:
         if only and config not in only:
             continue
-        for seed in SEEDS:
+        for seed in map(int, args.seeds.split(",")):
             for precision in PRECISIONS:  # alternating, so load on the machine hits both alike
+                if any(r["config"] == config and r["precision"] == precision and r["seed"] == seed
+                       and r["settings"] == run_settings(settings, precision, seed, args.quick) for r in rows):
+                    continue
                 rows.append(train_and_score(config, dataset, settings, precision, seed, work, args.quick))
                 write(rows, args.quick)  # after every run: a cut-short session keeps what it measured
+
+
+def results_stem(quick):
+    return os.path.join(ROOT, "bench", "results", "precision-quality" + ("-quick" if quick else ""))
+
+
+def previous_rows(quick):
+    try:
+        with open(results_stem(quick) + ".json") as f:
+            return json.load(f)["rows"]
+    except (OSError, ValueError, KeyError):
+        return []
 
 
 def write(rows, quick):
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     table, all_ok = summary(rows)
-    stem = os.path.join(ROOT, "bench", "results", "precision-quality" + ("-quick" if quick else ""))
+    stem = results_stem(quick)
     with open(stem + ".json", "w") as f:
         json.dump({"cpu": cpu, "date": time.strftime("%Y-%m-%d"), "rows": rows}, f, indent=1)
     run_lines = ["| config | precision | seed | train img/s | classifier FID | CNN FID |", "|---|---|---|---|---|---|"]
