@@ -3,6 +3,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace gankit::cli {
@@ -20,6 +21,11 @@ void add_classifier_command(CLI::App& app);
 /// `--precision auto|fp32|bf16|fp16` for the inference commands (train.precision for `train`),
 /// read into `value`; default auto.
 void add_precision_option(CLI::App* command, std::string& value);
+
+/// An option check: a whole number in [min, max], refused in one short line.
+CLI::Validator whole_number(int64_t min, int64_t max);
+/// An option check: a finite number in [min, max] (nan and inf refused).
+CLI::Validator finite_number(double min, double max);
 
 /// The process exit code a command asks for (e.g. 130 after an interrupt); 0 by default.
 int& exit_code();

@@ -75,7 +75,7 @@ std::string default_features() {
 metrics::GeneratedImages generated_images(const EvalArgs& args,
                                           std::optional<data::DataOptions>& checkpoint_data) {
   if (!args.checkpoint.empty()) {
-    sample::Sampler sampler(args.checkpoint, compute::parse_precision(args.precision, "--precision"));
+    sample::Sampler sampler(args.checkpoint, compute::parse_precision(args.precision, "--precision"), "`gankit eval`");
     sample::SampleOptions options;
     options.count = args.count.value_or(10000);
     options.seed = args.seed;
@@ -132,11 +132,25 @@ metrics::EvaluationOptions evaluation_options(const EvalArgs& args) {
   return options;
 }
 
-nlohmann::ordered_json to_json(const metrics::EvaluationResult& result, double sample_seconds) {
+/// The KID subset size used: the one asked for, or fewer when fewer images were scored (said on
+/// stderr, since it changes the estimate's variance).
+int64_t kid_subset_size(const metrics::EvaluationResult& result, const metrics::ScoreOptions& scores) {
+  const int64_t used = std::min({scores.kid_subset_size, result.n, result.real.n});
+  if (used < scores.kid_subset_size) {
+    std::cerr << fmt::format("gankit: warning: --kid-subset-size {} is more than the {} images scored; KID uses "
+                             "subsets of {}\n",
+                             scores.kid_subset_size, std::min(result.n, result.real.n), used);
+  }
+  return used;
+}
+
+nlohmann::ordered_json to_json(const metrics::EvaluationResult& result, const metrics::ScoreOptions& scores,
+                               double sample_seconds) {
   nlohmann::ordered_json out;
   for (const auto& [name, value] : result.scores) out[name] = value;
   if (result.class_accuracy) out["class_accuracy"] = *result.class_accuracy;
   out["n"] = result.n;
+  if (out.contains("kid")) out["kid_subset_size"] = kid_subset_size(result, scores);
   out["features"] = result.features;
   out["real"] = {{"source", result.real.source}, {"n", result.real.n}, {"cached", result.real.cached}};
   if (!result.real.cache.empty()) out["real"]["cache"] = result.real.cache.string();
@@ -161,7 +175,7 @@ void run_eval(const EvalArgs& args) {
   const double sample_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const auto result =
       metrics::evaluate_images(generated, real_images(args, checkpoint_data), *extractor, options);
-  std::cout << to_json(result, sample_seconds).dump() << std::endl;
+  std::cout << to_json(result, args.scores, sample_seconds).dump() << std::endl;
 }
 
 }  // namespace
@@ -173,7 +187,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--samples", args->samples, "Score these images instead: S.npy or a folder of images");
   cmd->add_option("--metrics", args->metrics, "Comma-separated: fid, kid, is, pr, or all")->capture_default_str();
   cmd->add_option("-n,--n", args->count, "Generated images to score (default 10000; all of --samples)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, 1000000));
   cmd->add_option("--features", args->features,
                   "inception:FILE (pytorch-fid weights) or classifier:FILE (gankit classifier train); "
                   "default $GANKIT_FEATURES");
@@ -181,22 +195,22 @@ void add_eval_command(CLI::App& app) {
                   "Real images: a data set name, an image folder or FILE.npy (default: the checkpoint's data)");
   cmd->add_option("--real-split", args->real_split, "Part of the real data set: train | test");
   cmd->add_option("--n-real", args->real_count, "Real images to compare with (default: as many as generated)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0, 1000000));
   cmd->add_option("--seed", args->seed, "Seeds the noise, the real subset and KID's subsets")->capture_default_str();
   cmd->add_option("--batch-size", args->batch_size, "Images through the extractor at once")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1, 65536))
       ->capture_default_str();
   cmd->add_option("--cache-dir", args->cache_dir, "Where real-data features are cached (default ~/.cache/gankit/features)");
   cmd->add_flag("--no-cache", args->no_cache, "Recompute the real-data features and do not cache them");
   cmd->add_option("--kid-subsets", args->scores.kid_subsets, "KID: subsets drawn")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1, 100000))
       ->capture_default_str();
   cmd->add_option("--kid-subset-size", args->scores.kid_subset_size, "KID: images in each subset")
-      ->check(CLI::Range(int64_t{2}, int64_t{1} << 40))
+      ->check(whole_number(2, 1000000))
       ->capture_default_str();
-  cmd->add_option("--is-splits", args->scores.is_splits, "IS: splits")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--is-splits", args->scores.is_splits, "IS: splits")->check(whole_number(1, 1000))->capture_default_str();
   cmd->add_option("--pr-k", args->scores.pr_k, "Precision/recall: k of the k-NN radii")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1, 1000))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "No progress lines on stderr");
   add_precision_option(cmd, args->precision);

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "gankit/io/output_path.h"
 #include "gankit/compute/precision.h"
 #include "gankit/error.h"
 #include "gankit/io/image.h"
@@ -26,6 +27,9 @@ void run_inpaint(const InpaintArgs& args) {
   if (std::filesystem::path(args.out).extension() != ".png") {
     fail("{}: inpaint writes a PNG file (use a .png name)", args.out);
   }
+  std::vector<std::filesystem::path> inputs{args.checkpoint, args.image};
+  if (!args.mask.empty()) inputs.push_back(args.mask);
+  io::check_output_path(args.out, inputs, false, "-o");
   sample::Inpainter inpainter(args.checkpoint, compute::parse_precision(args.precision, "--precision"));
   const auto result = inpainter.complete_file(args.image, args.mask);
   auto image = result.output;

@@ -1,6 +1,7 @@
 // gankit: train, sample and evaluate image GANs. Only this file catches: errors become one line
 // on stderr and a non-zero exit code.
 #include <iostream>
+#include <new>
 
 #include "commands.h"
 #include "gankit/compute/blas_kernels.h"
@@ -23,8 +24,15 @@ std::string first_line(std::string text) {
 }
 
 int report(const std::string& message) {
+  std::string line = first_line(message);
+  // LibTorch's allocator names neither the setting nor the file behind a huge request; every
+  // config key and input size gankit knows is bounded before it allocates, so this is the machine.
+  if (line.find("can't allocate memory") != std::string::npos || line.find("alloc_cpu") != std::string::npos) {
+    line = "out of memory (" + line.substr(0, 160) + "); use smaller images, batches or sample counts";
+  }
+  if (line.empty()) line = "failed without a message (please report this)";
   // In a data-parallel job every rank may speak: say which one this is.
-  std::cerr << "gankit: error: " << gankit::parallel::rank_prefix_from_env() << first_line(message) << std::endl;
+  std::cerr << "gankit: error: " << gankit::parallel::rank_prefix_from_env() << line << std::endl;
   return 1;
 }
 
@@ -56,8 +64,12 @@ int main(int argc, char** argv) {
     return report(e.what());
   } catch (const c10::Error& e) {
     return report(e.what_without_backtrace());
+  } catch (const std::bad_alloc&) {
+    return report("out of memory; use smaller images, batches or sample counts");
   } catch (const std::exception& e) {
     return report(e.what());
+  } catch (...) {
+    return report("");
   }
   return gankit::cli::exit_code();
 }

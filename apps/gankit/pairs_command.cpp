@@ -39,7 +39,7 @@ void add_pairs_command(CLI::App& app) {
   cmd->add_option("-o,--out", args->out, "Folder for <name>.png = A|B; existing files are never replaced")
       ->required();
   cmd->add_option("--size", args->size, "Resize each photo to SIZE x SIZE first (0 = as it is)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(whole_number(0, 4096))
       ->capture_default_str();
   cmd->callback([args] { run_pairs(*args); });
 }

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "commands.h"
+#include "gankit/io/output_path.h"
 #include "gankit/config/config.h"
 #include "gankit/error.h"
 #include "gankit/report/run_report.h"
@@ -36,6 +37,11 @@ void run_report(const ReportArgs& args) {
     return;
   }
   std::vector<fs::path> runs(args.runs.begin(), args.runs.end());
+  std::vector<fs::path> inputs = runs;
+  for (const auto& run : runs) {
+    for (const char* file : {"metrics.jsonl", "config.toml", "report.html", "progress.gif"}) inputs.push_back(run / file);
+  }
+  io::check_output_path(args.out, inputs, false, "-o");
   report::write_comparison_report(runs, args.out, options);
   std::cout << args.out << '\n';
 }

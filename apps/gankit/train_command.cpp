@@ -11,6 +11,7 @@
 #include "gankit/parallel/group.h"
 #include "gankit/parallel/local_launcher.h"
 #include "gankit/system/resources.h"
+#include "gankit/train/run_directory.h"
 #include "gankit/train/trainer.h"
 
 namespace gankit::cli {
@@ -27,14 +28,30 @@ extern "C" void on_stop_signal(int) {
   std::signal(SIGTERM, SIG_DFL);
 }
 
-/// runs/<config name>, or runs/<config name>-2, -3, ... so an earlier run is never touched.
+/// runs/<config name>, or runs/<config name>-2, -3, ...: a new folder, so an earlier run is never touched.
 fs::path fresh_run_dir(const fs::path& config_path) {
-  const fs::path base = fs::path("runs") / config_path.stem();
-  fs::path candidate = base;
-  for (int i = 2; fs::exists(candidate / "checkpoints" / "latest.pt"); ++i) {
-    candidate = base.string() + "-" + std::to_string(i);
+  return train::create_fresh_run_dir(fs::path("runs") / config_path.stem());
+}
+
+/// A resumed run keeps what its networks and their data are: changing one of these keys would
+/// make config.toml describe a model other than the one in the checkpoint.
+void check_resume_overrides(const config::Config& stored, const config::Config& changed) {
+  for (const char* key : {"model.name", "model.z_dim", "model.width", "data.name", "data.image_size",
+                          "data.channels", "data.pairs", "data.direction", "train.optimizer", "train.loss",
+                          "train.ema"}) {
+    if (stored.value_text(key) != changed.value_text(key)) {
+      fail("--set {}={}: a resumed run keeps its {} = {}; to change it, start a new run (another --out)", key,
+           changed.value_text(key), key, stored.value_text(key));
+    }
   }
-  return candidate;
+}
+
+/// Removes a run folder this command created when the run failed before writing anything.
+void remove_if_unused(const fs::path& dir) {
+  std::error_code ec;
+  fs::remove(dir / train::kRunLockFile, ec);
+  for (const char* folder : {"checkpoints", "samples"}) fs::remove(dir / folder, ec);  // only if empty
+  fs::remove(dir, ec);
 }
 
 struct TrainArgs {
@@ -88,15 +105,19 @@ void run_train(const TrainArgs& args) {
     options.cuda_device = env->local_rank;
   }
   config::Config config;  // on ranks other than 0 it stays empty: rank 0 decides and sends its own
+  bool created_run_dir = false;
   if (options.group && options.group->rank() != 0) {
     options.run_dir = args.out.empty() ? fs::path("runs") : fs::path(args.out);  // never written
   } else {
     const fs::path config_path = config::resolve_config_path(args.config);
-    options.run_dir = args.out.empty() ? fresh_run_dir(config_path) : fs::path(args.out);
-    const bool resuming = args.resume && fs::exists(options.run_dir / "checkpoints" / "latest.pt");
+    const bool resuming = args.resume && !args.out.empty() && fs::exists(fs::path(args.out) / "checkpoints" / "latest.pt");
     // A resumed run keeps the config it was started with; --set may still change e.g. train.steps.
-    config = resuming ? train::stored_config(options.run_dir) : config::Config::from_file(config_path);
+    config = resuming ? train::stored_config(args.out) : config::Config::from_file(config_path);
+    const config::Config stored = config;
     for (const auto& assignment : args.overrides) config.set(assignment);
+    if (resuming) check_resume_overrides(stored, config);
+    created_run_dir = args.out.empty();  // after the config parsed: a typo in --set leaves no folder behind
+    options.run_dir = created_run_dir ? fresh_run_dir(config_path) : fs::path(args.out);
     if (args.resume && !resuming) std::cout << "no checkpoint in " << options.run_dir.string() << " yet: starting fresh\n";
     std::cout << "run directory: " << options.run_dir.string() << std::endl;
   }
@@ -107,7 +128,13 @@ void run_train(const TrainArgs& args) {
   options.out = &std::cout;
   options.interactive = ::isatty(STDOUT_FILENO) != 0;
   options.stop = &stop_requested;
-  const auto result = train::train(std::move(config), options);
+  train::TrainResult result;
+  try {
+    result = train::train(std::move(config), options);
+  } catch (...) {
+    if (created_run_dir) remove_if_unused(options.run_dir);
+    throw;
+  }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
 

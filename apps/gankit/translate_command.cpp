@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "gankit/io/output_path.h"
 #include "gankit/compute/precision.h"
 #include "gankit/error.h"
 #include "gankit/io/grid.h"
@@ -25,12 +26,16 @@ struct TranslateArgs {
 
 void run_translate(const TranslateArgs& args) {
   torch::set_num_threads(static_cast<int>(system::available_cores()));
-  sample::Translator translator(args.checkpoint, compute::parse_precision(args.precision, "--precision"));
   const auto files = sample::list_inputs({args.inputs.begin(), args.inputs.end()});
   // One input file and an OUT with an image extension: OUT is that file; otherwise a folder.
   const fs::path out(args.out);
   const bool single = files.size() == 1 && fs::is_regular_file(args.inputs.front()) && out.has_extension();
   if (single && out.extension() != ".png") fail("{}: translate writes PNG files (use a .png name)", args.out);
+  std::vector<fs::path> inputs(args.inputs.begin(), args.inputs.end());
+  inputs.insert(inputs.end(), files.begin(), files.end());
+  inputs.emplace_back(args.checkpoint);
+  io::check_output_path(out, inputs, !single, "-o");
+  sample::Translator translator(args.checkpoint, compute::parse_precision(args.precision, "--precision"));
   if (!single) fs::create_directories(out);
   for (const auto& file : files) {
     const auto result = translator.translate_file(file);

@@ -88,7 +88,7 @@ TEST(Config, ValidateRejectsBadValues) {
     c.set(assignment);
     return error_of([&] { c.validate(); });
   };
-  EXPECT_EQ(invalid("train.batch_size=0"), "config: train.batch_size = 0 is invalid: must be at least 1");
+  EXPECT_EQ(invalid("train.batch_size=0"), "config: train.batch_size = 0 is invalid: must be in 1..65536");
   EXPECT_NE(invalid("model.name=stylegan9").find("unknown model 'stylegan9' (valid: mlp, dcgan"),
             std::string::npos);
   EXPECT_NE(invalid("train.loss=mse").find("unknown loss 'mse'"), std::string::npos);

@@ -75,5 +75,28 @@ TEST(DigitCsv, EmptyAndMissingFiles) {
   EXPECT_TRUE(fails_with([&] { read_digit_csv(dir / "none.csv"); }, {"none.csv", "no such file"}));
 }
 
+// Probe 21: a file without a header line lost its first image (it was taken for the header).
+TEST(DigitCsv, FirstLineOfNumbersIsAnImageNotAHeader) {
+  TempDir dir;
+  write_file(dir / "labelled.csv", row(0, 3) + row(1, 7));
+  auto labelled = read_digit_csv(dir / "labelled.csv");
+  EXPECT_EQ(labelled.images.size(0), 2);
+  EXPECT_TRUE(test::same_tensor(labelled.labels, torch::tensor({3, 7}, torch::kLong)));
+  write_file(dir / "plain.csv", row(4) + row(5) + row(6));
+  auto plain = read_digit_csv(dir / "plain.csv");
+  EXPECT_EQ(plain.images.size(0), 3);
+  EXPECT_FALSE(plain.labels.defined());
+  EXPECT_EQ(plain.images[0][0][0][0].item<int>(), 4);
+}
+
+// Probe 14: one label of 10000 made a conditional GAN of 10,001 classes (a 3 GB embedding).
+TEST(DigitCsv, LabelBeyondTheClassLimitNamesItsRow) {
+  TempDir dir;
+  write_file(dir / "big.csv", header(true) + row(0, 1) + row(1, 10000));
+  EXPECT_TRUE(fails_with([&] { read_digit_csv(dir / "big.csv"); }, {"big.csv:3:", "label 10000", "1000 classes"}));
+  write_file(dir / "header-only.csv", header(true));
+  EXPECT_TRUE(fails_with([&] { read_digit_csv(dir / "header-only.csv"); }, {"header-only.csv", "no images"}));
+}
+
 }  // namespace
 }  // namespace gankit::data

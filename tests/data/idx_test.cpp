@@ -100,5 +100,17 @@ TEST(Idx, LabelCountMustMatch) {
                          {(dir / "labels").string(), "3 labels", "4 images"}));
 }
 
+// Probe 2: a header of 0 rows or 0 columns divided by zero (SIGFPE) when fitted, or with
+// data.fit = pad trained on blank images.
+TEST(Idx, HeaderWithoutPixelsIsRefused) {
+  TempDir dir;
+  for (auto [n, rows, cols] : {std::tuple{5u, 0u, 28u}, {5u, 28u, 0u}, {0u, 28u, 28u}}) {
+    write_file(dir / "empty", truncated_images(n, rows, cols, 0));
+    EXPECT_TRUE(fails_with([&] { read_idx_images(dir / "empty"); }, {"empty", "holds no pixels"}));
+  }
+  write_file(dir / "huge", truncated_images(4000000000u, 100000, 100000, 16));
+  EXPECT_TRUE(fails_with([&] { read_idx_images(dir / "huge"); }, {"huge", "implausible IDX header"}));
+}
+
 }  // namespace
 }  // namespace gankit::data

@@ -39,4 +39,41 @@ TEST(Npy, RejectsForeignOrTruncatedFiles) {
   }
 }
 
+/// A version-1 .npy of `data` bytes under a hand-written header dict.
+std::string npy_with_header(const std::string& dict, const std::string& data) {
+  std::string header = dict;
+  header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
+  header.push_back('\n');
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out.push_back(static_cast<char>(header.size() & 0xff));
+  out.push_back(static_cast<char>(header.size() >> 8));
+  return out + header + data;
+}
+
+// Probe 17: header errors said `stoll`, or allocated a negative or overflowing shape, naming no file.
+// Probe 21: 'fortran_order':True without a space was read as C order.
+TEST(Npy, HeaderErrorsNameTheFile) {
+  const std::string data(16, '\0');
+  auto fails = [&](const std::string& dict, const std::string& expected) {
+    try {
+      decode_npy(npy_with_header(dict, data), "h.npy");
+      ADD_FAILURE() << dict;
+    } catch (const gankit::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("h.npy: "), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  };
+  fails("{'descr': '|u1', 'fortran_order': False, 'shape': (abc, 4), }", "'abc'");
+  fails("{'descr': '|u1', 'fortran_order': False, 'shape': (-4, 4), }", "'-4'");
+  fails("{'descr': '|u1', 'fortran_order': False, 'shape': (1000000000000, 28, 28), }", "holds 16 bytes");
+  fails("{'descr': '<i8', 'fortran_order': False, 'shape': (999999999999999999, 999999999999999999), }",
+        "too large");
+  fails("{'descr': '|u1', 'fortran_order':True, 'shape': (4, 4), }", "Fortran");
+  fails("{'descr': '|u1', 'shape': (4, 4), }", "'fortran_order'");
+  fails("{'descr': '|u1', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,16), }", "more than 8");
+  EXPECT_EQ(decode_npy(npy_with_header("{'descr':'|u1','fortran_order':False,'shape':(4,4)}", data), "ok.npy")
+                .sizes(),
+            (std::vector<int64_t>{4, 4}));
+}
+
 }  // namespace

@@ -43,6 +43,7 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("data", "direction", c.data.direction);
   visit("data", "holdout", c.data.holdout);
   visit("data", "max_memory_mb", c.data.max_memory_mb);
+  visit("data", "max_image_pixels", c.data.max_image_pixels);
   visit("data", "workers", c.data.workers);
   visit("data", "prefetch", c.data.prefetch);
 
@@ -84,6 +85,10 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("report", "gif_frames", c.report.gif_frames);
 }
 
+/// The longest string value a key may hold (paths included): longer is a broken or hostile file,
+/// and every error would echo it.
+constexpr size_t kMaxStringLength = 4096;
+
 std::string node_type_name(const toml::node& node) {
   switch (node.type()) {
     case toml::node_type::string:
@@ -111,6 +116,9 @@ std::string node_type_name(const toml::node& node) {
 void assign(std::string& field, const toml::node& node, const std::string& source, const std::string& key) {
   if (!node.is_string()) wrong_type(source, key, "a string", node);
   field = *node.value<std::string>();
+  if (field.size() > kMaxStringLength) {
+    fail("{}: {} is {} characters long; at most {}", source, key, field.size(), kMaxStringLength);
+  }
 }
 void assign(int64_t& field, const toml::node& node, const std::string& source, const std::string& key) {
   if (!node.is_integer()) wrong_type(source, key, "an integer", node);
@@ -119,6 +127,7 @@ void assign(int64_t& field, const toml::node& node, const std::string& source, c
 void assign(double& field, const toml::node& node, const std::string& source, const std::string& key) {
   if (!node.is_number()) wrong_type(source, key, "a number", node);
   field = *node.value<double>();
+  if (!std::isfinite(field)) fail("{}: {} = {} is invalid: must be a finite number", source, key, field);
 }
 void assign(bool& field, const toml::node& node, const std::string& source, const std::string& key) {
   if (!node.is_boolean()) wrong_type(source, key, "true or false", node);
@@ -131,6 +140,9 @@ void assign(std::array<double, 2>& field, const toml::node& node, const std::str
     fail("{}: {} must be an array of two numbers, e.g. [0.5, 0.999]", source, key);
   }
   field = {*(*array)[0].value<double>(), *(*array)[1].value<double>()};
+  if (!std::isfinite(field[0]) || !std::isfinite(field[1])) {
+    fail("{}: {} = [{}, {}] is invalid: must be finite numbers", source, key, field[0], field[1]);
+  }
 }
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -149,6 +161,7 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 [[noreturn]] void unknown_key(const std::string& source, const std::string& key) {
+  if (key.size() > 64) fail("{}: unknown key '{}…' ({} characters)", source, key.substr(0, 64), key.size());
   std::string best;
   size_t best_distance = 4;  // suggest only close matches
   for (const auto& candidate : Config::keys()) {
@@ -219,18 +232,20 @@ void check_one_of(const EnumTable<E>& table, const char* key, const std::string&
 void validate_data(const data::DataOptions& data) {
   check_one_of(data::fits(), "data.fit", data.fit);
   check_one_of(data::splits(), "data.split", data.split);
-  check(data.image_size >= 0, "data.image_size", data.image_size, "must be 0 (native) or more");
+  check(data.image_size >= 0 && data.image_size <= 2048, "data.image_size", data.image_size,
+        "must be 0 (native) or up to 2048");
+  check(data.max_image_pixels >= 1, "data.max_image_pixels", data.max_image_pixels, "must be at least 1");
   check(data.channels == 0 || data.channels == 1 || data.channels == 3, "data.channels", data.channels,
         "use 0 (as stored), 1 or 3");
-  check(data.load_size == 0 || data.load_size >= data.image_size, "data.load_size", data.load_size,
-        "must be 0 (off) or at least data.image_size");
+  check(data.load_size == 0 || (data.load_size >= data.image_size && data.load_size <= 4096), "data.load_size",
+        data.load_size, "must be 0 (off) or from data.image_size up to 4096");
   check_one_of(data::pairings(), "data.pairs", data.pairs);
   check_one_of(data::directions(), "data.direction", data.direction);
   check(!data::parse_b_to_a(data.direction) || !data.pairs.empty(), "data.direction", data.direction,
         "BtoA needs paired data: set data.pairs");
   check(data.holdout >= 0, "data.holdout", data.holdout, "must be 0 (off) or more");
   check(data.max_memory_mb >= 0, "data.max_memory_mb", data.max_memory_mb, "must be 0 or more");
-  check(data.workers >= 0, "data.workers", data.workers, "must be 0 (auto) or more");
+  check(data.workers >= 0 && data.workers <= 1024, "data.workers", data.workers, "must be 0 (auto) or up to 1024");
   check(data.prefetch >= 1, "data.prefetch", data.prefetch, "must be at least 1");
 }
 
@@ -240,7 +255,8 @@ void validate_optimisation(const TrainOptions& train) {
   check(train.epochs >= 0, "train.epochs", train.epochs, "must be 0 or more");
   check(train.steps > 0 || train.epochs > 0, "train.steps", train.steps,
         "set train.steps or train.epochs above 0");
-  check(train.batch_size >= 1, "train.batch_size", train.batch_size, "must be at least 1");
+  check(train.batch_size >= 1 && train.batch_size <= 65536, "train.batch_size", train.batch_size,
+        "must be in 1..65536");
   check(train.seed >= 0, "train.seed", train.seed, "must be 0 or more");
   check(train.lr_g > 0, "train.lr_g", train.lr_g, "must be positive");
   check(train.lr_d > 0, "train.lr_d", train.lr_d, "must be positive");
@@ -280,7 +296,9 @@ void validate_bookkeeping(const TrainOptions& train) {
   check(train.checkpoint_every >= 0, "train.checkpoint_every", train.checkpoint_every, "must be 0 or more");
   check_one_of(device_choices(), "train.device", train.device);
   check_one_of(compute::precisions(), "train.precision", train.precision);
-  check(train.threads >= 0, "train.threads", train.threads, "must be 0 (all cores) or more");
+  check(train.threads >= 0 && train.threads <= 1024, "train.threads", train.threads,
+        "must be 0 (all cores) or up to 1024 (more than the cores is capped to them)");
+  check(train.eval_samples <= 1000000, "train.eval_samples", train.eval_samples, "must be at most 1,000,000");
 }
 
 }  // namespace
@@ -293,7 +311,9 @@ Config Config::from_toml(const std::string& text, const std::string& source) {
 
 Config Config::from_file(const fs::path& path) {
   std::ifstream in(path);
-  if (!in) fail("{}: no such config file", path.string());
+  if (!in || fs::is_directory(path)) fail("{}: no such config file", path.string());
+  std::error_code ec;
+  if (fs::file_size(path, ec) > (1u << 20)) fail("{}: over 1 MB; not a gankit config", path.string());
   std::ostringstream text;
   text << in.rdbuf();
   return from_toml(text.str(), path.string());
@@ -330,8 +350,9 @@ void Config::apply_model_recipe() {
 
 void Config::validate() const {
   models::find_model(model.name);  // throws listing the valid names
-  check(model.z_dim >= 1, "model.z_dim", model.z_dim, "must be at least 1");
-  check(model.width >= 0, "model.width", model.width, "must be 0 (reference width) or more");
+  check(model.z_dim >= 1 && model.z_dim <= 4096, "model.z_dim", model.z_dim, "must be in 1..4096");
+  check(model.width >= 0 && model.width <= 2048, "model.width", model.width,
+        "must be 0 (reference width) or up to 2048");
   validate_data(data);
   validate_optimisation(train);
   validate_bookkeeping(train);
@@ -351,6 +372,14 @@ std::string Config::to_toml() const {
     out << name << " = " << toml_value(field) << '\n';
   });
   return out.str();
+}
+
+std::string Config::value_text(const std::string& key) const {
+  std::string text;
+  for_each_field(const_cast<Config&>(*this), [&](const char* section, const char* name, auto& field) {
+    if (key == std::string(section) + "." + name) text = toml_value(field);
+  });
+  return text;
 }
 
 std::vector<std::string> Config::keys() {

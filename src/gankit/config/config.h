@@ -40,6 +40,9 @@ struct Config {
 
   /// Every key as "section.name", in file order.
   static std::vector<std::string> keys();
+
+  /// The value of `key` ("section.name") as config.toml writes it; empty for an unknown key.
+  std::string value_text(const std::string& key) const;
 };
 
 /// Finds a config: an existing path, or a bare name such as "dcgan-mnist" looked up in ./configs

@@ -7,6 +7,10 @@
 
 namespace gankit::data {
 
+/// The most classes a labelled set may have: a label beyond it is a broken file, not a class
+/// (a conditional GAN's embedding grows with the square of the count).
+constexpr int64_t kMaxClasses = 1000;
+
 /// data.split: which part of a set a run reads.
 enum class Split { Train, Test };
 inline const EnumTable<Split>& splits() {
@@ -48,6 +52,9 @@ struct DataOptions {
   int64_t holdout = 0;
   /// Decoded sets larger than this stream from disk with background decoding instead.
   int64_t max_memory_mb = 4096;
+  /// Image files declaring more pixels than this are refused before decoding (named in the error);
+  /// the default is io::kDefaultMaxImagePixels, 64 megapixels.
+  int64_t max_image_pixels = int64_t{1} << 26;
   /// Decoding threads; 0 = the available cores.
   int64_t workers = 0;
   /// Batches prepared ahead on the loader's background thread.

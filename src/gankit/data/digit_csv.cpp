@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gankit/data/data_options.h"
 #include "gankit/error.h"
 
 namespace gankit::data {
@@ -18,6 +19,7 @@ namespace {
 
 constexpr int64_t kSide = 28;
 constexpr int64_t kPixels = kSide * kSide;
+constexpr uintmax_t kMaxFileBytes = uintmax_t{4} << 30;  // MNIST's training CSV is 110 MB
 
 std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r");
@@ -47,7 +49,12 @@ bool parse_int(std::string_view field, int64_t max, int64_t& value) {
 
 ImageSet read_digit_csv(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail("{}: no such file or not readable", path.string());
+  if (!in || fs::is_directory(path)) fail("{}: no such file or not readable", path.string());
+  std::error_code ec;
+  if (fs::file_size(path, ec) > kMaxFileBytes) {
+    fail("{}: {} bytes, more than the {} GiB a digit CSV may hold", path.string(), fs::file_size(path, ec),
+         kMaxFileBytes >> 30);
+  }
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 
   std::vector<uint8_t> pixels;
@@ -62,9 +69,11 @@ ImageSet read_digit_csv(const fs::path& path) {
     ++line_number;
     if (trim(line).empty()) continue;
     const auto fields = split_fields(line);
-    const bool header = columns == 0;
-    if (header) {
-      labelled = fields.front() == "label";
+    int64_t first_value = 0;
+    // A first line of numbers is data, not a header: its column count says whether it is labelled.
+    const bool header = columns == 0 && !parse_int(fields.front(), 1 << 30, first_value);
+    if (columns == 0) {
+      labelled = header ? fields.front() == "label" : static_cast<int64_t>(fields.size()) == kPixels + 1;
       columns = kPixels + (labelled ? 1 : 0);
     }
     if (static_cast<int64_t>(fields.size()) != columns) {
@@ -79,6 +88,10 @@ ImageSet read_digit_csv(const fs::path& path) {
         fail("{}:{}: label '{}' is not a non-negative integer", path.string(), line_number,
              fields[0]);
       }
+      if (value >= kMaxClasses) {
+        fail("{}:{}: label {} is beyond the {} classes gankit supports (labels are 0..{})", path.string(),
+             line_number, value, kMaxClasses, kMaxClasses - 1);
+      }
       labels.push_back(value);
       column = 1;
     }
@@ -90,9 +103,10 @@ ImageSet read_digit_csv(const fs::path& path) {
       pixels.push_back(static_cast<uint8_t>(value));
     }
   }
-  if (columns == 0) fail("{}: empty file (expected a header line)", path.string());
+  if (columns == 0) fail("{}: empty file (no images)", path.string());
 
   const auto count = static_cast<int64_t>(pixels.size()) / kPixels;
+  if (count == 0) fail("{}: a header line but no images", path.string());
   ImageSet set;
   set.images = torch::empty({count, 1, kSide, kSide}, torch::kUInt8);  // [N,1,28,28]
   std::copy(pixels.begin(), pixels.end(), set.images.data_ptr<uint8_t>());

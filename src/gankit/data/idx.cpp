@@ -18,6 +18,8 @@ namespace {
 
 constexpr uint32_t kImageMagic = 0x00000803;  // ubyte, 3 dimensions
 constexpr uint32_t kLabelMagic = 0x00000801;  // ubyte, 1 dimension
+constexpr uint64_t kMaxSide = 16384;             // pixels per row or column
+constexpr uint64_t kMaxBytes = uint64_t{1} << 34;  // 16 GiB of pixels; MNIST's training set is 47 MB
 
 // gzopen/gzread read plain files as they are, so one reader serves .gz and raw IDX.
 class GzReader {
@@ -100,9 +102,13 @@ torch::Tensor read_idx_images(const fs::path& path) {
   GzReader reader(resolve_gz(path));
   const auto dims = read_dims(reader, kImageMagic, 3, "image");  // {N, H, W}
   const uint64_t count = dims[0], rows = dims[1], cols = dims[2];
-  // A corrupt header must not overflow the size or ask for terabytes.
-  if (rows != 0 && cols != 0 && count > (uint64_t{1} << 40) / (rows * cols)) {
-    fail("{}: implausible IDX header: {} images of {}x{}", reader.name(), count, rows, cols);
+  if (count == 0 || rows == 0 || cols == 0) {
+    fail("{}: IDX header says {} images of {}x{}: holds no pixels", reader.name(), count, rows, cols);
+  }
+  // A corrupt header must not overflow the size or ask for more memory than any image set needs.
+  if (rows > kMaxSide || cols > kMaxSide || count > kMaxBytes / (rows * cols)) {
+    fail("{}: implausible IDX header: {} images of {}x{} (more than {} GiB)", reader.name(), count, rows,
+         cols, kMaxBytes >> 30);
   }
   const uint64_t expected = count * rows * cols;
   const std::string data = reader.read(expected);
@@ -117,6 +123,7 @@ torch::Tensor read_idx_images(const fs::path& path) {
 torch::Tensor read_idx_labels(const fs::path& path) {
   GzReader reader(resolve_gz(path));
   const uint64_t count = read_dims(reader, kLabelMagic, 1, "label")[0];
+  if (count > kMaxBytes) fail("{}: implausible IDX header: {} labels", reader.name(), count);
   const std::string data = reader.read(count);
   if (data.size() < count) {
     fail("{}: truncated: header says {} labels, file holds {} bytes of data", reader.name(), count,

@@ -73,6 +73,18 @@ torch::Tensor decode_one(const ImageFolder& folder, size_t i, const FitSpec& spe
   return sides.size() == 1 ? sides.front() : torch::cat(sides);
 }
 
+/// 3 if any file (either side of a pair) is in colour, else 1: read from the headers only, so a
+/// colour set whose first file happens to be gray still trains in colour.
+int64_t widest_channels(const ImageFolder& folder) {
+  for (const auto& file : folder.files) {
+    if (io::image_channels(file) == 3) return 3;
+  }
+  for (const auto& file : folder.partners) {
+    if (io::image_channels(file) == 3) return 3;
+  }
+  return 1;
+}
+
 bool is_split_name(const std::string& name) { return name == "train" || name == "test" || name == "val"; }
 
 }  // namespace
@@ -171,9 +183,7 @@ FitSpec resolve_fit_spec(const ImageFolder& folder, FitSpec requested) {
     }
     requested.size = height;
   }
-  if (requested.channels <= 0) {  // a colour side makes both sides colour
-    for (const auto& side : sides) requested.channels = std::max(requested.channels, side.first.size(0));
-  }
+  if (requested.channels <= 0) requested.channels = widest_channels(folder);
   for (const auto& [image, side_name] : sides) {
     fit_to_size(image, requested.size, requested.fit, side_name);  // throws if it cannot fit
   }

@@ -17,6 +17,7 @@
 #include "gankit/data/source.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
+#include "gankit/io/image.h"
 
 namespace gankit::data {
 
@@ -45,6 +46,8 @@ void validate(const DataOptions& data) {
   if (data.max_memory_mb < 0) fail("data.max_memory_mb = {}: must be >= 0", data.max_memory_mb);
   if (data.workers < 0) fail("data.workers = {}: must be >= 0 (0 = all cores)", data.workers);
   if (data.prefetch < 0) fail("data.prefetch = {}: must be >= 0", data.prefetch);
+  if (data.max_image_pixels < 1) fail("data.max_image_pixels = {}: must be at least 1", data.max_image_pixels);
+  io::set_max_image_pixels(data.max_image_pixels);
 }
 
 // Reads the set named by `data` and fits it to `size` (the size images are held at).

@@ -1,5 +1,7 @@
 #include "gankit/data/parallel.h"
 
+#include "gankit/system/resources.h"
+
 #include "gankit/compat.h"
 
 #include <algorithm>
@@ -13,8 +15,7 @@
 namespace gankit::data {
 
 int64_t resolve_workers(int64_t workers) {
-  if (workers > 0) return workers;
-  return std::max<int64_t>(1, std::thread::hardware_concurrency());
+  return system::thread_count(workers, "data.workers");
 }
 
 void parallel_for(int64_t count, int64_t workers, const std::function<void(int64_t)>& body) {

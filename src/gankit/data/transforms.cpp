@@ -57,6 +57,7 @@ torch::Tensor fit_to_size(const torch::Tensor& images, int64_t size, Fit fit,
   if (size <= 0) return images;
   const int64_t height = images.size(-2), width = images.size(-1);
   if (height == size && width == size) return images;
+  if (height <= 0 || width <= 0) fail("{}: image is {}x{}: holds no pixels", name, width, height);
   switch (fit) {
     case Fit::none:
       fail(

@@ -3,7 +3,10 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "gankit/error.h"
@@ -26,15 +29,62 @@ torch::Tensor to_chw(unsigned char* pixels, int width, int height, int channels_
   return chw;
 }
 
+int64_t max_pixels_from_environment() {
+  const char* text = std::getenv("GANKIT_MAX_IMAGE_PIXELS");
+  if (text == nullptr) return kDefaultMaxImagePixels;
+  char* end = nullptr;
+  const long long value = std::strtoll(text, &end, 10);
+  if (end == text || *end != '\0' || value <= 0) {
+    fail("GANKIT_MAX_IMAGE_PIXELS={}: expected a positive whole number of pixels", text);
+  }
+  return value;
+}
+
+std::atomic<int64_t>& max_pixels() {
+  static std::atomic<int64_t> value{max_pixels_from_environment()};
+  return value;
+}
+
+/// The header's width, height and channels, refused when it declares more pixels than allowed.
+void check_header(const std::string& bytes, const std::string& name, int& width, int& height, int& channels) {
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) fail("{}: image file over 2 GB", name);
+  if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), static_cast<int>(bytes.size()),
+                             &width, &height, &channels)) {
+    fail("{}: cannot read image ({})", name, bytes.empty() ? "empty file" : stbi_failure_reason());
+  }
+  const int64_t pixels = int64_t{width} * height;
+  if (width <= 0 || height <= 0) fail("{}: image is {}x{}: holds no pixels", name, width, height);
+  if (pixels > max_image_pixels()) {
+    fail("{}: image is {}x{} ({} pixels), more than the limit of {} (data.max_image_pixels, or the "
+         "environment variable GANKIT_MAX_IMAGE_PIXELS)",
+         name, width, height, pixels, max_image_pixels());
+  }
+}
+
 }  // namespace
+
+int64_t max_image_pixels() { return max_pixels().load(); }
+
+void set_max_image_pixels(int64_t pixels) { max_pixels().store(pixels); }
+
+int image_channels(const std::filesystem::path& path) {
+  // The header is in the first bytes of every format stb reads; a PNG's IHDR within 33.
+  std::ifstream in(path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(path)) fail("{}: cannot read image (no such file or not readable)", path.string());
+  std::string head(64 * 1024, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  int width = 0, height = 0, channels = 0;
+  if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(head.data()), static_cast<int>(head.size()), &width,
+                             &height, &channels)) {
+    return static_cast<int>(read_image(path).size(0));  // a header beyond 64 KB (a JPEG's big EXIF block)
+  }
+  return channels <= 2 ? 1 : 3;
+}
 
 torch::Tensor decode_image(const std::string& bytes, const std::string& name) {
   int width = 0, height = 0, channels_in_file = 0;
-  if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
-                             static_cast<int>(bytes.size()), &width, &height, &channels_in_file)) {
-    fail("{}: cannot read image ({})", name,
-         bytes.empty() ? "empty file" : stbi_failure_reason());
-  }
+  check_header(bytes, name, width, height, channels_in_file);
   const int wanted = (channels_in_file <= 2) ? 1 : 3;
   unsigned char* pixels =
       stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),

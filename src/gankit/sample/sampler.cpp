@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "gankit/compat.h"
 #include "gankit/data/image_folder.h"
@@ -11,6 +12,7 @@
 #include "gankit/io/grid.h"
 #include "gankit/io/image.h"
 #include "gankit/io/npy.h"
+#include "gankit/io/output_path.h"
 #include "gankit/models/generation.h"
 #include "gankit/models/registry.h"
 #include "gankit/sample/latent_path.h"
@@ -19,10 +21,10 @@ namespace gankit::sample {
 
 namespace fs = std::filesystem;
 
-Sampler::Sampler(const fs::path& path, compute::Precision precision) {
+Sampler::Sampler(const fs::path& path, compute::Precision precision, const std::string& command) {
   // The weight average when the run kept one (train.ema > 0), else the trained G.
   generator_ = checkpoint::load_generator(
-      path, models::ModelKind::NoiseToImage, "`gankit sample`", {"generator_ema", "generator"}, header_,
+      path, models::ModelKind::NoiseToImage, command, {"generator_ema", "generator"}, header_,
       [](const auto& header) { return models::make_networks(header.config.model, header.shape).generator; });
   conditional_ = models::find_model(header_.config.model.name).conditional;
   const bool cpu = config::device_choices().find(header_.config.train.device) == config::DeviceChoice::Cpu;
@@ -47,28 +49,68 @@ torch::Tensor Sampler::generate(const torch::Tensor& z, const torch::Tensor& lab
   return models::generate_images(*generator_, z, labels, batch_size);
 }
 
-Samples Sampler::sample(const SampleOptions& options) {
+namespace {
+
+/// Noise [n, z_dim] from `noise`, each entry redrawn while |z| > truncation (0 = off): a truncated
+/// normal. Rejection keeps earlier versions' draws; after kRounds rounds (a tiny truncation accepts
+/// almost nothing) the entries still outside come from the inverse CDF, exact and in one step.
+torch::Tensor draw_noise(int64_t n, int64_t z_dim, double truncation, at::Generator& noise) {
+  constexpr int kRounds = 16;
+  auto z = torch::randn({n, z_dim}, noise);
+  if (truncation <= 0) return z;
+  auto outside = z.abs() > truncation;
+  for (int round = 0; round < kRounds && outside.any().item<bool>(); ++round) {
+    z = torch::where(outside, torch::randn(z.sizes(), noise), z);
+    outside = z.abs() > truncation;
+  }
+  if (!outside.any().item<bool>()) return z;
+  // u uniform on (Phi(-t), Phi(t)); z = sqrt(2) erfinv(2u - 1), in double for tiny t.
+  const double half_width = std::erf(truncation / std::sqrt(2.0));  // 2 Phi(t) - 1
+  auto u = torch::rand(z.sizes(), noise, torch::kDouble).mul_(2 * half_width).sub_(half_width);
+  return torch::where(outside, (u.erfinv() * std::sqrt(2.0)).clamp(-truncation, truncation).to(z.scalar_type()), z);
+}
+
+}  // namespace
+
+void Sampler::sample_chunks(const SampleOptions& options, int64_t chunk,
+                            const std::function<void(const Samples&)>& consume) {
   const auto& model = header_.config.model;
   if (options.count < 1) fail("-n must be at least 1, got {}", options.count);
-  if (options.truncation < 0) fail("--truncation must be positive (or 0 for off), got {}", options.truncation);
+  if (!std::isfinite(options.truncation) || options.truncation < 0) {
+    fail("--truncation must be a positive number (or 0 for off), got {}", options.truncation);
+  }
   check_class(options.class_label);
+  // Chunks of whole 16-value blocks of noise: the CPU draws normals 16 at a time, so the noise
+  // equals one draw of all `count` rows.
+  chunk = std::max<int64_t>(16, chunk / 16 * 16);
   auto noise = at::detail::createCPUGenerator(options.seed);
-  auto z = torch::randn({options.count, model.z_dim}, noise);
-  if (options.truncation > 0) {
-    // Redraw out-of-range entries until every |z| <= truncation (a truncated normal).
-    for (auto outside = z.abs() > options.truncation; outside.any().item<bool>();
-         outside = z.abs() > options.truncation) {
-      z = torch::where(outside, torch::randn(z.sizes(), noise), z);
+  for (int64_t first = 0; first < options.count; first += chunk) {
+    const int64_t n = std::min(chunk, options.count - first);
+    const auto z = draw_noise(n, model.z_dim, options.truncation, noise);
+    Samples samples;
+    if (conditional_) {
+      samples.labels = options.class_label >= 0
+                           ? torch::full({n}, options.class_label, torch::kLong)
+                           : torch::arange(first, first + n, torch::kLong).remainder(header_.shape.num_classes);
     }
+    samples.images = generate(z, samples.labels, options.batch_size);
+    consume(samples);
   }
-  Samples samples;
-  if (conditional_) {
-    samples.labels = options.class_label >= 0
-                         ? torch::full({options.count}, options.class_label, torch::kLong)
-                         : torch::arange(options.count, torch::kLong).remainder(header_.shape.num_classes);
+}
+
+Samples Sampler::sample(const SampleOptions& options) {
+  std::vector<Samples> parts;
+  sample_chunks(options, options.count, [&](const Samples& part) { parts.push_back(part); });
+  if (parts.size() == 1) return parts.front();
+  Samples all;
+  std::vector<torch::Tensor> images, labels;
+  for (const auto& part : parts) {
+    images.push_back(part.images);
+    if (part.labels.defined()) labels.push_back(part.labels);
   }
-  samples.images = generate(z, samples.labels, options.batch_size);
-  return samples;
+  all.images = torch::cat(images);
+  if (!labels.empty()) all.labels = torch::cat(labels);
+  return all;
 }
 
 Samples Sampler::interpolate(const InterpolationOptions& options) {
@@ -97,6 +139,8 @@ namespace {
 /// uint8 [N,C,H,W] from an array read from `path`: uint8 or float32 in [0,1]; NHWC, NHW or NCHW.
 torch::Tensor images_from_array(torch::Tensor array, const fs::path& path) {
   if (array.scalar_type() == torch::kFloat) {
+    const int64_t non_finite = array.numel() - torch::isfinite(array).sum().item<int64_t>();
+    if (non_finite > 0) fail("{}: holds {} NaN or infinite values; images must be finite", path.string(), non_finite);
     if (array.numel() > 0 && (array.min().item<float>() < 0 || array.max().item<float>() > 1)) {
       fail("{}: float images must have values in [0,1] (these range over [{}, {}])", path.string(),
            array.min().item<float>(), array.max().item<float>());
@@ -185,6 +229,46 @@ std::vector<fs::path> write_samples(const fs::path& out, const Samples& samples)
     io::write_npy(labels_path, samples.labels);
     written.push_back(labels_path);
   }
+  return written;
+}
+
+std::vector<fs::path> write_samples_streamed(const fs::path& out, Sampler& sampler, const SampleOptions& options,
+                                             const fs::path& checkpoint) {
+  constexpr int64_t kChunk = 4096;  // images in memory at once
+  const auto extension = out.extension().string();
+  const bool folder = extension.empty();
+  io::check_output_path(out, {checkpoint}, folder, "-o");
+  if (extension == ".png") {
+    if (options.count > kMaxGridImages) {
+      fail("-o {}: a grid shows at most {} images; for {} write OUT.npy or a folder", out.string(), kMaxGridImages,
+           options.count);
+    }
+    return write_samples(out, sampler.sample(options));
+  }
+  if (!folder && extension != ".npy") return write_samples(out, Samples{});  // its error names the kinds
+  const fs::path labels_path = folder ? out / "labels.npy" : out.parent_path() / (out.stem().string() + ".labels.npy");
+  if (sampler.conditional()) io::check_output_path(labels_path, {checkpoint}, false, "-o");
+  if (folder) {
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    if (ec) fail("{}: cannot create folder: {}", out.string(), ec.message());
+  }
+  std::optional<io::NpyStreamWriter> images, labels;
+  int64_t index = 0;
+  sampler.sample_chunks(options, kChunk, [&](const Samples& part) {
+    const auto nhwc = part.images.permute({0, 2, 3, 1});  // [N,C,H,W] -> [N,H,W,C]
+    if (!folder && !images) images.emplace(out, torch::kUInt8, std::vector<int64_t>{options.count, nhwc.size(1), nhwc.size(2), nhwc.size(3)});
+    if (part.labels.defined() && !labels) labels.emplace(labels_path, torch::kLong, std::vector<int64_t>{options.count});
+    if (images) images->append(nhwc);
+    for (int64_t i = 0; folder && i < part.images.size(0); ++i) {
+      io::write_png(out / fmt::format("{:06}.png", index + i), part.images[i]);
+    }
+    if (labels) labels->append(part.labels);
+    index += part.images.size(0);
+  });
+  std::vector<fs::path> written{out};
+  if (images) images->finish();
+  if (labels) labels->finish(), written.push_back(labels_path);
   return written;
 }
 

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "gankit/compute/precision.h"
@@ -44,8 +45,10 @@ class Sampler {
  public:
   /// Loads the generator of a GAN checkpoint (throws gankit::Error on a bad or foreign file). G runs
   /// at `precision` as resolved for its device (`--precision`; auto as `train.precision`).
+  /// `command` names who needs the generator in errors (e.g. a pix2pix checkpoint given to it).
   explicit Sampler(const std::filesystem::path& checkpoint,
-                   compute::Precision precision = compute::Precision::Fp32);
+                   compute::Precision precision = compute::Precision::Fp32,
+                   const std::string& command = "`gankit sample`");
 
   const checkpoint::CheckpointHeader& header() const { return header_; }
   bool conditional() const { return conditional_; }
@@ -54,6 +57,10 @@ class Sampler {
 
   /// Checks the options against the model (class range, counts) and draws the samples.
   Samples sample(const SampleOptions& options);
+
+  /// sample() in pieces of about `chunk` images (a multiple of 16), each handed to `consume` in
+  /// order: the same images in bounded memory, for any count.
+  void sample_chunks(const SampleOptions& options, int64_t chunk, const std::function<void(const Samples&)>& consume);
 
   /// Images along latent paths: images uint8 [rows*steps, C,H,W], row after row; labels [rows*steps]
   /// for conditional models.
@@ -75,6 +82,14 @@ class Sampler {
 /// else -> a folder of N numbered PNGs. Labels, when present, go to <stem>.labels.npy beside a
 /// file, or labels.npy inside a folder. Returns the paths written.
 std::vector<std::filesystem::path> write_samples(const std::filesystem::path& out, const Samples& samples);
+
+/// write_samples for `options.count` images drawn by `sampler` chunk by chunk, so memory stays
+/// bounded for any count: a .npy or a folder streams to disk; a .png grid holds at most
+/// kMaxGridImages. Refuses an output that would replace the checkpoint or another model file.
+constexpr int64_t kMaxGridImages = 10000;
+std::vector<std::filesystem::path> write_samples_streamed(const std::filesystem::path& out, Sampler& sampler,
+                                                          const SampleOptions& options,
+                                                          const std::filesystem::path& checkpoint);
 
 /// Reads samples back, from gankit or any other tool: a .npy of uint8 images (N,H,W,C), (N,H,W)
 /// or (N,C,H,W) with C = 1 or 3, or float32 ones with values in [0,1]; or a folder of PNG/JPEG/BMP

@@ -197,7 +197,7 @@ ClassifierAccuracy evaluate_classifier(models::DomainClassifier& net, const data
 ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& options) {
   const auto start = Clock::now();
   validate(options);
-  torch::set_num_threads(static_cast<int>(options.threads > 0 ? options.threads : system::available_cores()));
+  torch::set_num_threads(static_cast<int>(system::thread_count(options.threads, "--threads")));
   const auto data = training_data(options);
   auto loader = data::make_loader(data, {options.batch_size, static_cast<uint64_t>(options.seed)});
   const auto& info = loader->info();

@@ -28,6 +28,7 @@
 #include "gankit/report/run_recorder.h"
 #include "gankit/system/resources.h"
 #include "gankit/train/fid_monitor.h"
+#include "gankit/train/run_directory.h"
 #include "gankit/train/progress.h"
 #include "gankit/train/recipes.h"
 
@@ -80,6 +81,26 @@ class PreservedRandomState {
 std::ostream& null_stream() {
   static std::ostream stream(nullptr);
   return stream;
+}
+
+constexpr double kDivergedLoss = 1e12;
+
+/// The first parameter or buffer of the recipe's networks (BatchNorm statistics included) that
+/// holds inf or NaN, as "generator.body.0.weight"; empty when all are finite.
+std::string first_non_finite_weight(const Recipe& recipe) {
+  const char* names[] = {"generator", "discriminator", "weight average"};
+  const auto modules = recipe.replicated_modules();
+  for (size_t m = 0; m < modules.size(); ++m) {
+    const std::string owner = names[std::min<size_t>(m, 2)];
+    for (const auto& item : modules[m]->named_parameters(/*recurse=*/true)) {
+      if (!torch::isfinite(item.value()).all().item<bool>()) return owner + "." + item.key();
+    }
+    for (const auto& item : modules[m]->named_buffers(/*recurse=*/true)) {
+      const auto& value = item.value();
+      if (value.is_floating_point() && !torch::isfinite(value).all().item<bool>()) return owner + "." + item.key();
+    }
+  }
+  return {};
 }
 
 /// One training run's state and the loop that advances it.
@@ -142,6 +163,8 @@ class Training {
   void write_grid(int64_t step);
   void evaluate(int64_t step);
   void save(int64_t step);
+  /// Throws the divergence error: the step, what diverged, and the last good checkpoint.
+  [[noreturn]] void diverged(int64_t step, const std::string& what) const;
   void write_checkpoint(int64_t step);
 
   config::Config config_;
@@ -150,6 +173,7 @@ class Training {
   bool lead_;                // rank 0 (or the only process): writes the run directory
   std::ostream* out_;
   bool published_setup_ = false;
+  RunDirectory run_directory_;  // rank 0: locked for the whole run
   fs::path checkpoint_path_;
   torch::Device device_{torch::kCPU};
   compute::Precision precision_ = compute::Precision::Fp32;  // resolved: never Auto
@@ -164,6 +188,7 @@ class Training {
   int64_t start_step_ = 0;
   int64_t total_steps_ = 0;
   int64_t saved_at_ = -1;
+  int64_t last_good_step_ = -1;  // the step of the newest checkpoint on disk (finite by construction)
   /// Steps and their seconds: since the last metrics line, and over the whole run.
   struct Timing {
     int64_t steps = 0;
@@ -211,16 +236,13 @@ bool Training::decide_setup() {
   }
   config_.apply_model_recipe();
   config_.validate();
-  if (!options_.resume && fs::exists(checkpoint_path_)) {
-    fail("{}: already holds a run; pass --resume to continue it, or choose another --out",
-         options_.run_dir.string());
-  }
+  run_directory_ = RunDirectory::claim(options_.run_dir, options_.resume);
   return options_.resume && fs::exists(checkpoint_path_);
 }
 
 torch::Device Training::configure_process() {
   const auto& t = config_.train;
-  torch::set_num_threads(static_cast<int>(t.threads > 0 ? t.threads : system::available_cores()));
+  torch::set_num_threads(static_cast<int>(system::thread_count(t.threads, "train.threads")));
   const torch::Device device = resolve_device(t.device, options_.cuda_device);
   const auto precision = compute::resolve_precision(compute::parse_precision(t.precision, "train.precision"), device,
                                                     compute::detect_cpu_features(), "train.precision");
@@ -292,6 +314,7 @@ void Training::restore() {
          std::string(e.what_without_backtrace()).substr(0, 200));
   }
   start_step_ = opened.header.step;
+  last_good_step_ = start_step_;
   loader_->seek(opened.header.batches_seen);
 }
 
@@ -367,10 +390,9 @@ void Training::log_step(int64_t step, std::vector<std::pair<std::string, torch::
   ProgressReporter::Scalars scalars;
   for (auto& [name, sum] : sums) {
     const double mean = sum.item<double>() / steps_in_window;
-    if (!std::isfinite(mean)) {  // on every rank alike: the values are averaged over them
-      fail("training diverged at step {}: {} is {} (the last checkpoint is kept; try a lower learning rate)",
-           step, name, mean);
-    }
+    // On every rank alike: the values are averaged over them. A GAN loss beyond 1e12 has diverged
+    // as surely as a NaN (the weights behind it overflow a few steps later).
+    if (!std::isfinite(mean) || std::abs(mean) > kDivergedLoss) diverged(step, fmt::format("{} is {}", name, mean));
     record[name] = mean;
     scalars.emplace_back(name, mean);
   }
@@ -430,8 +452,19 @@ void Training::evaluate(int64_t step) {
 
 void Training::save(int64_t step) {
   if (group_) check_replicas(step);
+  // Never save what diverged: on every rank alike (their weights are identical).
+  const std::string bad = first_non_finite_weight(*recipe_);
+  if (!bad.empty()) diverged(step, bad + " holds inf or NaN");
   saved_at_ = step;
   alone([&] { write_checkpoint(step); });
+  last_good_step_ = step;
+}
+
+void Training::diverged(int64_t step, const std::string& what) const {
+  const std::string kept =
+      last_good_step_ < 0 ? "no checkpoint was saved before it"
+                          : fmt::format("the last good checkpoint is {} (step {})", checkpoint_path_.string(), last_good_step_);
+  fail("training diverged at step {}: {}; {}; try a lower learning rate", step, what, kept);
 }
 
 void Training::write_checkpoint(int64_t step) {
