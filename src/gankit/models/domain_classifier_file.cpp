@@ -97,6 +97,9 @@ LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
     archive.load_from(path.string());
   } catch (const c10::Error& e) {
     not_a_classifier(path, "unreadable: " + first_line(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    // LibTorch's unpickler also throws std::out_of_range and the like on corrupt bytes.
+    not_a_classifier(path, std::string("unreadable: ") + first_line(e.what()));
   }
   const std::string format = read_string(archive, "format", path);
   if (format == kCheckpointFormat) {
