@@ -1,6 +1,6 @@
 // Shared by every fuzz target: scratch files for path-taking parsers, and (in the libFuzzer build)
 // the process set-up.
-#include "fuzz/fuzz_target.h"
+#include "fuzz_target.h"
 
 #include <torch/torch.h>
 #include <unistd.h>

@@ -3,8 +3,8 @@
 // the stored config goes through Config::from_toml). Zip CRCs are recomputed first (zip_fixup.h).
 // fuzz-instrument: src/gankit/checkpoint/checkpoint.cpp fuzz/toml_impl.cpp
 // fuzz-max-len: 16384
-#include "fuzz/fuzz_target.h"
-#include "fuzz/zip_fixup.h"
+#include "../fuzz_target.h"
+#include "../zip_fixup.h"
 
 #include "gankit/checkpoint/checkpoint.h"
 #include "gankit/error.h"

@@ -1,7 +1,7 @@
 // CIFAR-10 binary batches (data_batch_N.bin): data::read_cifar10_batch.
 // fuzz-instrument: src/gankit/data/cifar10.cpp
 // fuzz-max-len: 16384
-#include "fuzz/fuzz_target.h"
+#include "../fuzz_target.h"
 
 #include <cstdlib>
 

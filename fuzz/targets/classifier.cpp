@@ -3,8 +3,8 @@
 // and loads its weights. Zip CRCs are recomputed first (zip_fixup.h).
 // fuzz-instrument: src/gankit/models/domain_classifier_file.cpp
 // fuzz-max-len: 65536
-#include "fuzz/fuzz_target.h"
-#include "fuzz/zip_fixup.h"
+#include "../fuzz_target.h"
+#include "../zip_fixup.h"
 
 #include "gankit/error.h"
 #include "gankit/models/domain_classifier_file.h"

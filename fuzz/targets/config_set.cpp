@@ -2,8 +2,8 @@
 // per override, on the defaults; then as config_toml (validate, round trip through to_toml).
 // fuzz-instrument: fuzz/toml_impl.cpp
 // fuzz-max-len: 1024
-#include "fuzz/fuzz_target.h"
-#include "fuzz/config_fuzz.h"
+#include "../fuzz_target.h"
+#include "../config_fuzz.h"
 
 GANKIT_FUZZ_TARGET(config_set) {
   const std::string text(reinterpret_cast<const char*>(data), size);

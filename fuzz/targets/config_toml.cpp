@@ -3,8 +3,8 @@
 // come back unchanged through to_toml (what a run writes and --resume reads).
 // fuzz-instrument: fuzz/toml_impl.cpp
 // fuzz-max-len: 8192
-#include "fuzz/fuzz_target.h"
-#include "fuzz/config_fuzz.h"
+#include "../fuzz_target.h"
+#include "../config_fuzz.h"
 
 GANKIT_FUZZ_TARGET(config_toml) {
   try {

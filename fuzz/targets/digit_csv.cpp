@@ -1,7 +1,7 @@
 // Kaggle digit-recognizer CSV (train.csv, test.csv): data::read_digit_csv.
 // fuzz-instrument: src/gankit/data/digit_csv.cpp
 // fuzz-max-len: 16384
-#include "fuzz/fuzz_target.h"
+#include "../fuzz_target.h"
 
 #include <cstdlib>
 

@@ -1,7 +1,7 @@
 // IDX files (MNIST, Fashion-MNIST; raw or gzip): data::read_idx_images and read_idx_labels.
 // fuzz-instrument: src/gankit/data/idx.cpp
 // fuzz-max-len: 16384
-#include "fuzz/fuzz_target.h"
+#include "../fuzz_target.h"
 
 #include <cstdlib>
 

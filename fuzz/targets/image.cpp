@@ -3,7 +3,7 @@
 // almost any bytes reach its decoder).
 // fuzz-instrument: src/gankit/io/image.cpp fuzz/stb_image_impl.cpp
 // fuzz-max-len: 65536
-#include "fuzz/fuzz_target.h"
-#include "fuzz/image_fuzz.h"
+#include "../fuzz_target.h"
+#include "../image_fuzz.h"
 
 GANKIT_FUZZ_TARGET(image) { gankit::fuzz::fuzz_image(data, size, std::string()); }

@@ -2,8 +2,8 @@
 // declares, and io::image_channels (the header-only look at an image file that data sets use).
 // fuzz-instrument: src/gankit/data/masks.cpp src/gankit/io/image.cpp fuzz/stb_image_impl.cpp
 // fuzz-max-len: 65536
-#include "fuzz/fuzz_target.h"
-#include "fuzz/image_fuzz.h"
+#include "../fuzz_target.h"
+#include "../image_fuzz.h"
 
 #include <stb/stb_image.h>
 

@@ -2,7 +2,7 @@
 // JSON parser, header-only, so instrumented with it), and a resume over the file.
 // fuzz-instrument: src/gankit/report/metrics_log.cpp
 // fuzz-max-len: 8192
-#include "fuzz/fuzz_target.h"
+#include "../fuzz_target.h"
 
 #include <cstdlib>
 

@@ -1,7 +1,7 @@
 // .npy bytes (samples, labels, eval inputs): io::decode_npy.
 // fuzz-instrument: src/gankit/io/npy.cpp
 // fuzz-max-len: 4096
-#include "fuzz/fuzz_target.h"
+#include "../fuzz_target.h"
 
 #include <cstdlib>
 

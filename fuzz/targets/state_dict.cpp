@@ -3,8 +3,8 @@
 // recomputed first (zip_fixup.h); legacy files have none.
 // fuzz-instrument: src/gankit/io/torch_state_dict.cpp
 // fuzz-max-len: 16384
-#include "fuzz/fuzz_target.h"
-#include "fuzz/zip_fixup.h"
+#include "../fuzz_target.h"
+#include "../zip_fixup.h"
 
 #include <cstdlib>
 

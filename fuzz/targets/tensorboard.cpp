@@ -4,7 +4,7 @@
 // records that are framed with correct CRCs, so that the fuzzer reaches the Event protobuf decoding.
 // fuzz-instrument: src/gankit/report/tensorboard.cpp
 // fuzz-max-len: 16384
-#include "fuzz/fuzz_target.h"
+#include "../fuzz_target.h"
 
 #include <cstdint>
 #include <string>
