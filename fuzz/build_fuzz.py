@@ -70,7 +70,7 @@ def compile_flags():
         if (word.startswith("-D") and word != "-DNDEBUG") or word.startswith("-I"):
             flags.append(mapped(word))
         i += 1
-    return " ".join(shlex.quote(f) for f in flags)
+    return " ".join(shlex.quote(f) for f in flags) + f" -I{shlex.quote(str(ROOT))}"
 
 
 def link_libraries():
