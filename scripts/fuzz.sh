@@ -16,7 +16,7 @@
 # (build-fuzz/fuzz_TARGET -minimize_crash=1 -runs=10000 FILE), fix the parser and copy the input to
 # tests/fuzz/crashes/TARGET/: CTest replays it (FuzzReplay.*) in the normal build.
 # Environment: GANKIT_BUILD (default build), GANKIT_FUZZ_OUT (default build-fuzz), FUZZ_JOBS
-# (ninja -j, default 2), FUZZ_ARGS (more libFuzzer flags).
+# (ninja -j, default 2), FUZZ_ARGS (more libFuzzer flags), FUZZ_NO_BUILD=1 (run the binary as built).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,7 +42,7 @@ esac
 TARGET="$1"
 SECONDS_TO_RUN="${2:-60}"
 [[ -f "$ROOT/fuzz/targets/$TARGET.cpp" ]] || { echo "fuzz: no target '$TARGET' (scripts/fuzz.sh --list)" >&2; exit 2; }
-build "$TARGET"
+[[ -n "${FUZZ_NO_BUILD:-}" && -x "$OUT/fuzz_$TARGET" ]] || build "$TARGET"
 
 CORPUS="$OUT/corpus/$TARGET"
 ARTIFACTS="$OUT/artifacts/$TARGET"
