@@ -31,6 +31,7 @@ void expect_refused(const fs::path& path, const std::string& reason) {
 
 TEST(ImageGuard, RefusesAJpegHuffmanTableOfMoreThan256Codes) {
   expect_refused(kFuzz / "crashes/image/jpeg_dht_over_256_codes.jpg", "Huffman table of");
+  expect_refused(kFuzz / "crashes/image/jpeg_dht_after_fill_bytes.jpg", "Huffman table of");  // 0xFF... before SOI
 }
 
 TEST(ImageGuard, RefusesAPngChunkLongerThanTheFile) {

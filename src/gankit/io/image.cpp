@@ -53,9 +53,11 @@ std::atomic<int64_t>& max_pixels() {
 void check_jpeg_huffman_tables(const std::string& bytes, const std::string& name) {
   const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t size = bytes.size();
-  if (size < 2 || b[0] != 0xFF || b[1] != 0xD8) return;
+  size_t start = 0;
+  while (start < size && b[start] == 0xFF) ++start;  // stb takes any number of 0xFF before SOI
+  if (start == 0 || start == size || b[start] != 0xD8) return;
   const auto byte = [&](size_t i) -> unsigned { return i < size ? b[i] : 0; };  // stb reads 0 past the end
-  for (size_t at = 2; at + 1 < size;) {
+  for (size_t at = start + 1; at + 1 < size;) {
     const unsigned marker = b[at + 1];
     if (b[at] != 0xFF || marker == 0xFF) { ++at; continue; }
     if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD9)) { at += 2; continue; }
