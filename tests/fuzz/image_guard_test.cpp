@@ -38,6 +38,13 @@ TEST(ImageGuard, RefusesAPngChunkLongerThanTheFile) {
   expect_refused(kFuzz / "crashes/image_png/idat_length_2gb.png", "a chunk of");
 }
 
+TEST(ImageGuard, RefusesFormatsGankitDoesNotRead) {
+  // stb would decode these; its PNM, TGA, PSD, PIC and HDR decoders are not for hostile files.
+  expect_refused(kFuzz / "seeds/image/rgb.tga", "not a PNG, JPEG, BMP or GIF file");
+  expect_refused(kFuzz / "seeds/image/rgb.ppm", "not a PNG, JPEG, BMP or GIF file");
+  expect_refused(kFuzz / "crashes/image/pnm_header_int_overflow.pnm", "not a PNG, JPEG, BMP or GIF file");
+}
+
 TEST(ImageGuard, EveryRealImageSeedStillDecodes) {
   int decoded = 0;
   for (const auto& entry : fs::directory_iterator(kFuzz / "seeds/image")) {

@@ -92,9 +92,24 @@ void check_png_chunks(const std::string& bytes, const std::string& name) {
   }
 }
 
+/// Only the formats gankit documents reach stb: PNG, JPEG, BMP and GIF, told by their magic
+/// numbers. stb would also take PSD, PIC, PNM, HDR and TGA (the last with no magic number at all, so
+/// any bytes), whose decoders in stb 2.27 overflow on hostile headers (fuzz target image).
+void check_format(const std::string& bytes, const std::string& name) {
+  const bool png = bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0;
+  const size_t after_fill = bytes.find_first_not_of('\xFF');  // stb takes 0xFF fill bytes before SOI
+  const bool jpeg = after_fill > 0 && after_fill != std::string::npos && bytes[after_fill] == '\xD8';
+  const bool bmp = bytes.compare(0, 2, "BM") == 0;
+  const bool gif = bytes.compare(0, 4, "GIF8") == 0;
+  if (!png && !jpeg && !bmp && !gif) {
+    fail("{}: cannot read image ({})", name, bytes.empty() ? "empty file" : "not a PNG, JPEG, BMP or GIF file");
+  }
+}
+
 /// The header's width, height and channels, refused when it declares more pixels than allowed.
 void check_header(const std::string& bytes, const std::string& name, int& width, int& height, int& channels) {
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) fail("{}: image file over 2 GB", name);
+  check_format(bytes, name);
   check_jpeg_huffman_tables(bytes, name);
   check_png_chunks(bytes, name);
   if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), static_cast<int>(bytes.size()),
@@ -124,6 +139,7 @@ int image_channels(const std::filesystem::path& path) {
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
   int width = 0, height = 0, channels = 0;
+  check_format(head, path.string());
   check_jpeg_huffman_tables(head, path.string());
   if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(head.data()), static_cast<int>(head.size()), &width,
                              &height, &channels)) {
