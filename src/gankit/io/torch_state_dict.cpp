@@ -736,7 +736,35 @@ class BytesAdapter : public caffe2::serialize::ReadAdapterInterface {
   const std::string& bytes_;
 };
 
+/// PyTorchStreamReader allocates a record's declared size before reading it, so a 2 KB file could
+/// ask for gigabytes (fuzz target state_dict): every record the central directory lists must fit
+/// in the file (torch.save stores records uncompressed). Zip64 sizes are left to miniz.
+void check_zip_record_sizes(const std::string& bytes, const std::string& name) {
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+  const uint64_t n = bytes.size();
+  const auto u16 = [&](uint64_t at) { return uint64_t{b[at]} | uint64_t{b[at + 1]} << 8; };
+  const auto u32 = [&](uint64_t at) { return u16(at) | u16(at + 2) << 16; };
+  if (n < 22) return;
+  for (uint64_t eocd = n - 22; n - eocd <= 22 + 65535; --eocd) {  // the end-of-central-directory record
+    if (u32(eocd) == 0x06054b50) {
+      uint64_t at = u32(eocd + 16);
+      for (uint64_t i = 0, entries = u16(eocd + 10); i < entries && at + 46 <= n && u32(at) == 0x02014b50; ++i) {
+        for (const uint64_t size : {u32(at + 20), u32(at + 24)}) {  // compressed, uncompressed
+          if (size != 0xFFFFFFFF && size > n) {
+            fail("{}: not a readable .pth zip archive, truncated or corrupt (a record of {} bytes in a file "
+                 "of {})", name, size, n);
+          }
+        }
+        at += 46 + u16(at + 28) + u16(at + 30) + u16(at + 32);
+      }
+      return;
+    }
+    if (eocd == 0) return;
+  }
+}
+
 NamedTensors decode_zip(const std::string& bytes, const std::string& name) {
+  check_zip_record_sizes(bytes, name);
   std::unique_ptr<caffe2::serialize::PyTorchStreamReader> zip;
   try {
     zip = std::make_unique<caffe2::serialize::PyTorchStreamReader>(std::make_shared<BytesAdapter>(bytes));
