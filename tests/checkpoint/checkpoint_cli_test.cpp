@@ -88,7 +88,7 @@ TEST(CheckpointCli, LegacyCheckpointsStillSampleAndResume) {
   const auto resumed = run_cli("train dcgan-fashion-mnist --out run --resume --set train.steps=3", dir.path());
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(gankit::checkpoint::open_checkpoint(dir / "run/checkpoints/latest.pt").header.step, 3);
-  EXPECT_NE(gankit::test::slurp(dir / "run/checkpoints/latest.pt").substr(8, 16), "PK");
+  EXPECT_NE(gankit::test::slurp(dir / "run/checkpoints/latest.pt").substr(0, 2), "PK");  // a tensor file now
 }
 
 /// Runs `command` (gankit arguments) with its working folder `dir`/full a tmpfs of `size`, in a

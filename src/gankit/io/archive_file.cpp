@@ -6,6 +6,7 @@
 #include <new>
 
 #include "gankit/io/archive_json.h"
+#include "gankit/io/archive_module.h"
 #include "gankit/io/tensor_file.h"
 #include "gankit/io/torch_archive.h"
 #include "gankit/io/zip_reader.h"
@@ -23,16 +24,6 @@ std::string reason_of(const std::string& message, const std::string& name) {
   std::string reason = message.substr(0, message.find('\n'));
   if (reason.rfind(name + ": ", 0) == 0) reason.erase(0, name.size() + 2);
   return reason;
-}
-
-/// LibTorch's in-memory serialisation of `archive` (a TorchScript zip).
-std::string serialize(torch::serialize::OutputArchive& archive) {
-  std::string bytes;
-  archive.save_to([&](const void* data, size_t n) {
-    bytes.append(static_cast<const char*>(data), n);
-    return n;
-  });
-  return bytes;
 }
 
 /// decode(), with any failure but an ArchiveError turned into one of `problem`.
@@ -53,13 +44,8 @@ ArchiveTree classified(const std::string& name, Problem problem, Decode&& decode
 
 }  // namespace
 
-ArchiveTree archive_tree(torch::serialize::OutputArchive& archive) {
-  const std::string name = "the archive to save";
-  try {
-    return decode_torch_archive(std::make_shared<const std::string>(serialize(archive)), name);
-  } catch (const ArchiveError& error) {
-    fail("cannot save: {}", error.reason());
-  }
+ArchiveTree archive_tree(const torch::serialize::OutputArchive& archive) {
+  return tree_of_module(module_of(archive));
 }
 
 std::string encode_archive_file(const ArchiveTree& tree) {
@@ -104,14 +90,9 @@ ArchiveTree read_archive_file(const fs::path& path) {
 
 void load_into(ArchiveTree tree, torch::serialize::InputArchive& archive, const std::string& name) {
   classified(name, Problem::kDamaged, [&] {
-    std::string bytes;
-    {
-      torch::serialize::OutputArchive rebuilt;
-      write_tree(tree, rebuilt);
-      tree = ArchiveTree();  // the rebuilt archive holds the tensors now
-      bytes = serialize(rebuilt);
-    }
-    archive.load_from(bytes.data(), bytes.size());
+    torch::serialize::OutputArchive rebuilt;
+    write_tree(tree, rebuilt);
+    read_from(archive, module_of(rebuilt));
     return ArchiveTree();
   });
 }

@@ -1,8 +1,9 @@
 // Archive files: torch::serialize archives (checkpoints, classifier files, feature caches) kept on
 // disk as checksummed tensor files (tensor_file.h, archive_json.h) and read back through gankit's
 // bounded readers. Files from before tensor files, LibTorch's own zip archives, still load: they
-// are checked entry by entry and decoded without LibTorch (torch_archive.h). Either way LibTorch's
-// parsers only ever see an archive gankit serialised itself from validated data.
+// are checked entry by entry and decoded without LibTorch (torch_archive.h). Either way no byte of
+// a file reaches LibTorch's parsers: archives go between LibTorch and gankit as modules in memory
+// (archive_module.h), built from validated data.
 #pragma once
 #include <torch/torch.h>
 
@@ -14,8 +15,8 @@
 
 namespace gankit::io {
 
-/// What `archive` holds (LibTorch serialises it in memory; gankit reads that back).
-ArchiveTree archive_tree(torch::serialize::OutputArchive& archive);
+/// What `archive` holds (its tensors shared, not copied).
+ArchiveTree archive_tree(const torch::serialize::OutputArchive& archive);
 
 /// Writes `tree` to `path` as a tensor file, atomically; a full disk is a gankit::Error "PATH: cannot
 /// write (No space left on device)" and leaves no temp file.
@@ -32,8 +33,8 @@ ArchiveTree decode_archive_file(std::shared_ptr<const std::string> bytes, const 
 /// decode_archive_file on the file at `path`; an unreadable file is an ArchiveError too.
 ArchiveTree read_archive_file(const std::filesystem::path& path);
 
-/// Fills `archive` with `tree` by way of an archive gankit serialises itself from the tree (the
-/// tree is consumed so its memory is freed before LibTorch reads). `name` is the file in errors.
+/// Makes `archive` read `tree` (copies of its tensors, so a file's bytes they share are freed with
+/// the tree). `name` is the file in errors.
 void load_into(ArchiveTree tree, torch::serialize::InputArchive& archive, const std::string& name);
 
 }  // namespace gankit::io

@@ -32,6 +32,38 @@ std::string value_problem(const c10::IValue& value, int depth) {
   return "a value of type " + value.type()->annotation_str();
 }
 
+ArchiveTree tree_of_module(const torch::jit::Module& module, int depth, const std::string& path) {
+  if (depth > kMaxArchiveDepth)
+    fail("cannot save {}: archives nested deeper than {} levels", path, kMaxArchiveDepth);
+  const auto type = module.type();
+  ArchiveTree tree;
+  for (size_t i = 0; i < type->numAttributes(); ++i) {
+    ArchiveTree::Entry entry;
+    entry.key = type->getAttributeName(i);
+    const std::string where = path.empty() ? entry.key : path + "." + entry.key;
+    if (const auto problem = key_problem(entry.key); !problem.empty())
+      fail("cannot save {}: {}", where, problem);
+    const c10::IValue& slot = module._ivalue()->getSlot(i);
+    if (type->getAttribute(i)->is_module()) {
+      entry.kind = ArchiveTree::Kind::kArchive;
+      entry.archive = std::make_unique<ArchiveTree>(
+          tree_of_module(torch::jit::Module(slot.toObject()), depth + 1, where));
+    } else if (slot.isTensor()) {
+      entry.kind = type->is_parameter(i) ? ArchiveTree::Kind::kParameter
+                   : type->is_buffer(i)  ? ArchiveTree::Kind::kBuffer
+                                         : ArchiveTree::Kind::kTensor;
+      entry.tensor = slot.toTensor().detach();
+      entry.requires_grad = slot.toTensor().requires_grad();
+    } else {
+      if (const auto problem = value_problem(slot); !problem.empty())
+        fail("cannot save {}: {}", where, problem);
+      entry.value = slot;
+    }
+    tree.entries.push_back(std::move(entry));
+  }
+  return tree;
+}
+
 void write_tree(const ArchiveTree& tree, torch::serialize::OutputArchive& archive) {
   using Kind = ArchiveTree::Kind;
   for (const auto& entry : tree.entries) {
@@ -42,8 +74,8 @@ void write_tree(const ArchiveTree& tree, torch::serialize::OutputArchive& archiv
       case Kind::kParameter:
       case Kind::kBuffer:
       case Kind::kTensor: {
-        // A new leaf sharing the data, so the flag never touches the tree's own tensor.
-        auto tensor = entry.tensor.detach();
+        // A copy of its own: the tree's tensor may share a file's bytes, which need not outlive it.
+        auto tensor = entry.tensor.detach().clone();
         tensor.set_requires_grad(entry.requires_grad);
         if (entry.kind == Kind::kTensor) {
           archive.write(entry.key, c10::IValue(tensor));

@@ -59,7 +59,12 @@ std::string key_problem(const std::string& key);
 /// What is wrong with a kValue value `depth` tuples down, or "" if nothing.
 std::string value_problem(const c10::IValue& value, int depth = 0);
 
-/// Fills `archive` with `tree`: the same keys, kinds, values and tensors.
+/// The tree of a TorchScript module as torch::serialize archives build them (tensors shared, not
+/// copied); `path` names it in errors. A key, a value or a depth the tree cannot hold is a
+/// gankit::Error "cannot save PATH.KEY: ...".
+ArchiveTree tree_of_module(const torch::jit::Module& module, int depth = 0, const std::string& path = "");
+
+/// Fills `archive` with `tree`: the same keys, kinds, values and copies of the tensors.
 void write_tree(const ArchiveTree& tree, torch::serialize::OutputArchive& archive);
 
 /// The dotted path ("generator.body.0.weight") of the first floating-point tensor holding a NaN or
