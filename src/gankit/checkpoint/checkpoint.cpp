@@ -82,6 +82,10 @@ OpenedCheckpoint open_tree(const std::string& name, Read&& read) {
     io::load_into(std::move(tree), opened.archive, name);
   } catch (const io::ArchiveError& error) {
     fail_archive(error, name);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& error) {  // nothing else may escape as a raw library message
+    fail("{}: not a gankit checkpoint ({})", name, first_line(error.what()));
   }
   return opened;
 }

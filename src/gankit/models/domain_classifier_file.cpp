@@ -120,11 +120,11 @@ void save_domain_classifier(const fs::path& path, const DomainClassifier& net,
   io::write_archive_file(path, tree);
 }
 
-LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
-  if (!fs::exists(path)) fail("{}: no such classifier file", path.string());
-  if (fs::is_directory(path)) fail("{}: is a folder, not a classifier file", path.string());
+namespace {
+
+/// The file's archive; `stored` receives the number of weights it holds.
+torch::serialize::InputArchive open_archive(const fs::path& path, double& stored) {
   torch::serialize::InputArchive archive;
-  double stored = 0;
   try {
     auto tree = io::read_archive_file(path);
     stored = stored_elements(tree);
@@ -134,6 +134,11 @@ LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
       fail("{}: damaged classifier file ({})", path.string(), e.reason());
     not_a_classifier(path, e.reason());
   }
+  return archive;
+}
+
+/// Refuses an archive that is not a classifier file, naming a GAN checkpoint for what it is.
+void check_format(torch::serialize::InputArchive& archive, const fs::path& path) {
   const std::string format = read_string(archive, "format", path);
   if (format == kCheckpointFormat) {
     c10::IValue kind;
@@ -146,9 +151,10 @@ LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
   if (const auto kind = read_string(archive, "kind", path); kind != kKind) {
     not_a_classifier(path, fmt::format("kind '{}', expected '{}'", kind, kKind));
   }
+}
 
-  LoadedDomainClassifier loaded;
-  auto& info = loaded.info;
+DomainClassifierInfo read_info(torch::serialize::InputArchive& archive, const fs::path& path) {
+  DomainClassifierInfo info;
   info.gankit_version = read_string(archive, "gankit_version", path);
   info.options =
       DomainClassifierOptions(read_int(archive, "channels", path), read_int(archive, "image_size", path),
@@ -168,17 +174,23 @@ LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
   info.test_images = read_int(archive, "test_images", path);
   info.steps = read_int(archive, "steps", path);
   info.seed = read_int(archive, "seed", path);
+  return info;
+}
 
-  check_options_fit(info.options, stored, path);
+/// The network `options` describe, with the weights `archive` holds.
+DomainClassifier build_network(const DomainClassifierOptions& options,
+                               torch::serialize::InputArchive& archive, double stored, const fs::path& path) {
+  check_options_fit(options, stored, path);
+  DomainClassifier net{nullptr};
   try {
-    loaded.net = DomainClassifier(info.options);
+    net = DomainClassifier(options);
   } catch (const c10::Error& e) {
     not_a_classifier(path, "its stored options are invalid: " + first_line(e.what_without_backtrace()));
   }
+  torch::serialize::InputArchive weights;
+  if (!archive.try_read("weights", weights)) not_a_classifier(path, "no 'weights' entry");
   try {
-    torch::serialize::InputArchive weights;
-    if (!archive.try_read("weights", weights)) not_a_classifier(path, "no 'weights' entry");
-    loaded.net->load(weights);
+    net->load(weights);
   } catch (const c10::Error& e) {
     fail("{}: classifier weights do not match the options stored with them ({})", path.string(),
          first_line(e.what_without_backtrace()));
@@ -186,7 +198,21 @@ LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
     fail("{}: classifier weights do not match the options stored with them ({})", path.string(),
          first_line(e.what()));
   }
-  loaded.net->eval();
+  net->eval();
+  return net;
+}
+
+}  // namespace
+
+LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
+  if (!fs::exists(path)) fail("{}: no such classifier file", path.string());
+  if (fs::is_directory(path)) fail("{}: is a folder, not a classifier file", path.string());
+  double stored = 0;
+  auto archive = open_archive(path, stored);
+  check_format(archive, path);
+  LoadedDomainClassifier loaded;
+  loaded.info = read_info(archive, path);
+  loaded.net = build_network(loaded.info.options, archive, stored, path);
   return loaded;
 }
 
