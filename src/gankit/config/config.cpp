@@ -319,6 +319,33 @@ Config Config::from_file(const fs::path& path) {
   return from_toml(text.str(), path.string());
 }
 
+namespace {
+
+/// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF),
+/// as TOML requires of every string: a config.toml must read back as the values the run used.
+bool is_utf8(const std::string& text) {
+  for (size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const size_t length = lead < 0x80 ? 1 : lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3
+                          : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+    if (length == 0 || text.size() - i < length) return false;
+    uint32_t code = length == 1 ? lead : lead & (0x7F >> length);
+    for (size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = code << 6 | (next & 0x3F);
+    }
+    if ((length == 3 && (code < 0x800 || (code >= 0xD800 && code <= 0xDFFF))) ||
+        (length == 4 && (code < 0x10000 || code > 0x10FFFF))) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+}  // namespace
+
 void Config::set(const std::string& assignment) {
   const auto eq = assignment.find('=');
   const std::string source = "--set " + assignment;
@@ -332,6 +359,9 @@ void Config::set(const std::string& assignment) {
   try {
     line = toml::parse("v = " + value);
   } catch (const toml::parse_error&) {
+    // A bare word: TOML would have refused bytes that are not UTF-8, and config.toml could not
+    // hold them (they would read back as other characters).
+    if (!is_utf8(value)) fail("{}: the value is not valid UTF-8 text", source);
     line.insert("v", value);
   }
   toml::table section;

@@ -85,7 +85,8 @@ std::vector<uint32_t> read_dims(GzReader& reader, uint32_t magic, size_t dims, c
 
 torch::Tensor to_tensor(const std::string& bytes, std::vector<int64_t> shape) {
   auto tensor = torch::empty(shape, torch::kUInt8);
-  std::memcpy(tensor.data_ptr<uint8_t>(), bytes.data(), bytes.size());
+  // A label file of 0 labels: data_ptr() is null, which memcpy must not be given even for 0 bytes.
+  if (!bytes.empty()) std::memcpy(tensor.data_ptr<uint8_t>(), bytes.data(), bytes.size());
   return tensor;
 }
 

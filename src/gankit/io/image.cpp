@@ -3,6 +3,7 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
@@ -45,9 +46,57 @@ std::atomic<int64_t>& max_pixels() {
   return value;
 }
 
+/// stb_image 2.27 (Debian 12's libstb) writes past its Huffman tables when a JPEG's DHT segment
+/// declares more than 256 codes (stb 2.28 refuses them): such files are refused before stb reads
+/// them, header included. Walks the markers as stb does: segments by their length, and anything
+/// else (entropy-coded data) byte by byte up to the next 0xFF.
+void check_jpeg_huffman_tables(const std::string& bytes, const std::string& name) {
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+  const size_t size = bytes.size();
+  size_t start = 0;
+  while (start < size && b[start] == 0xFF) ++start;  // stb takes any number of 0xFF before SOI
+  if (start == 0 || start == size || b[start] != 0xD8) return;
+  const auto byte = [&](size_t i) -> unsigned { return i < size ? b[i] : 0; };  // stb reads 0 past the end
+  for (size_t at = start + 1; at + 1 < size;) {
+    const unsigned marker = b[at + 1];
+    if (b[at] != 0xFF || marker == 0xFF) { ++at; continue; }
+    if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD9)) { at += 2; continue; }
+    const size_t length = byte(at + 2) << 8 | byte(at + 3);  // includes its own 2 bytes
+    if (marker == 0xC4) {
+      int64_t left = static_cast<int64_t>(length) - 2;
+      for (size_t table = at + 4; left > 0;) {  // each: class/id, 16 code counts, the values
+        unsigned codes = 0;
+        for (size_t i = 1; i <= 16; ++i) codes += byte(table + i);
+        if (codes > 256) fail("{}: cannot read image (corrupt JPEG: a Huffman table of {} codes)", name, codes);
+        table += 17 + codes;
+        left -= 17 + codes;
+      }
+    }
+    at += 2 + std::max<size_t>(length, 2);
+  }
+}
+
+/// stb_image 2.27 grows its buffer to a PNG chunk's declared length before reading the chunk, so a
+/// 100-byte file can have it allocate 2 GB: chunks longer than what the file holds are refused first.
+void check_png_chunks(const std::string& bytes, const std::string& name) {
+  if (bytes.size() < 8 || bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) return;
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (size_t at = 8; bytes.size() - at >= 8;) {  // length, type, data, CRC
+    const uint64_t length = uint64_t{b[at]} << 24 | uint64_t{b[at + 1]} << 16 | uint64_t{b[at + 2]} << 8 | b[at + 3];
+    if (length > bytes.size() - at - 8) {
+      fail("{}: cannot read image (corrupt PNG: a chunk of {} bytes, {} left in the file)", name, length,
+           bytes.size() - at - 8);
+    }
+    if (bytes.compare(at + 4, 4, "IEND") == 0) return;
+    at += std::min<uint64_t>(12 + length, bytes.size() - at);
+  }
+}
+
 /// The header's width, height and channels, refused when it declares more pixels than allowed.
 void check_header(const std::string& bytes, const std::string& name, int& width, int& height, int& channels) {
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) fail("{}: image file over 2 GB", name);
+  check_jpeg_huffman_tables(bytes, name);
+  check_png_chunks(bytes, name);
   if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), static_cast<int>(bytes.size()),
                              &width, &height, &channels)) {
     fail("{}: cannot read image ({})", name, bytes.empty() ? "empty file" : stbi_failure_reason());
@@ -75,6 +124,7 @@ int image_channels(const std::filesystem::path& path) {
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
   int width = 0, height = 0, channels = 0;
+  check_jpeg_huffman_tables(head, path.string());
   if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(head.data()), static_cast<int>(head.size()), &width,
                              &height, &channels)) {
     return static_cast<int>(read_image(path).size(0));  // a header beyond 64 KB (a JPEG's big EXIF block)

@@ -178,7 +178,8 @@ torch::Tensor decode_npy(const std::string& bytes, const std::string& name) {
     fail("{}: .npy data holds {} bytes, its shape needs {}", name, bytes.size() - data_offset, needed);
   }
   auto tensor = torch::empty(shape, torch::TensorOptions().dtype(type));
-  std::memcpy(tensor.data_ptr(), bytes.data() + data_offset, tensor.nbytes());
+  // An empty array's data_ptr() is null, which memcpy must not be given even for 0 bytes.
+  if (tensor.nbytes() > 0) std::memcpy(tensor.data_ptr(), bytes.data() + data_offset, tensor.nbytes());
   return tensor;
 }
 

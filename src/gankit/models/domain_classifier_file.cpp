@@ -133,6 +133,11 @@ torch::serialize::InputArchive open_archive(const fs::path& path, double& stored
     if (e.problem() == io::ArchiveError::Problem::kDamaged)
       fail("{}: damaged classifier file ({})", path.string(), e.reason());
     not_a_classifier(path, e.reason());
+  } catch (const Error&) {
+    throw;  // already one line naming the file
+  } catch (const std::exception& e) {
+    // Whatever else LibTorch throws on bytes it was handed (std::out_of_range and the like).
+    not_a_classifier(path, std::string("unreadable: ") + first_line(e.what()));
   }
   return archive;
 }

@@ -17,11 +17,26 @@ std::vector<nlohmann::json> MetricsLog::read(const fs::path& path) {
   return records;
 }
 
+namespace {
+
+/// Whether a record was logged at or before `step`. A record without a numeric "step" (a file
+/// edited by hand) counts as step 0, as one without a step always did; json::value() would throw
+/// a type_error on a string.
+bool logged_by(const nlohmann::json& record, int64_t step) {
+  const auto found = record.find("step");
+  if (found == record.end() || !found->is_number()) return true;
+  if (found->is_number_unsigned()) return found->get<uint64_t>() <= static_cast<uint64_t>(step);
+  if (found->is_number_integer()) return found->get<int64_t>() <= step;
+  return found->get<double>() <= static_cast<double>(step);
+}
+
+}  // namespace
+
 MetricsLog::MetricsLog(const fs::path& path, int64_t resume_step) : path_(path) {
   std::string kept;
   if (resume_step >= 0) {
     for (const auto& record : read(path)) {
-      if (record.value("step", int64_t{0}) <= resume_step) kept += record.dump() + '\n';
+      if (logged_by(record, resume_step)) kept += record.dump() + '\n';
     }
   }
   io::write_file_atomically(path, kept);
