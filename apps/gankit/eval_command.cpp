@@ -187,7 +187,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--samples", args->samples, "Score these images instead: S.npy or a folder of images");
   cmd->add_option("--metrics", args->metrics, "Comma-separated: fid, kid, is, pr, or all")->capture_default_str();
   cmd->add_option("-n,--n", args->count, "Generated images to score (default 10000; all of --samples)")
-      ->check(whole_number(1, 1000000));
+      ->check(whole_number(1, 200000));
   cmd->add_option("--features", args->features,
                   "inception:FILE (pytorch-fid weights) or classifier:FILE (gankit classifier train); "
                   "default $GANKIT_FEATURES");

@@ -113,7 +113,7 @@ TEST(Cli, TruncatedCheckpointIsAOneLineError) {
   ASSERT_EQ(run_cli("train dcgan-fashion-mnist --out r" + gankit::test::tiny_set_args(1), dir.path()).exit_code, 0);
   const auto bytes = gankit::test::slurp(dir / "r/checkpoints/latest.pt");
   std::ofstream(dir / "cut.pt", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
-  expect_one_line_error(run_cli("sample cut.pt -n 1 -o x.npy", dir.path()), "cut.pt: not a gankit checkpoint");
+  expect_one_line_error(run_cli("sample cut.pt -n 1 -o x.npy", dir.path()), "cut.pt: damaged checkpoint (truncated");
 }
 
 TEST(Cli, ConfigErrorsAreOneLine) {

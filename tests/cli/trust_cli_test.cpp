@@ -127,7 +127,7 @@ TEST_F(TrustCli, SamplingOptionsAreBoundedAndShort) {
   expect_one_line_error(cli("sample run/checkpoints/latest.pt -n 20000 -o big.png"), "a grid shows at most 10000");
   expect_one_line_error(cli("sample run/checkpoints/latest.pt -n 100000000000 -o x.npy"),
                         "must be a whole number from 1 to 100000000");
-  expect_one_line_error(cli("eval run/checkpoints/latest.pt -n 100000000"), "must be a whole number from 1 to 1000000");
+  expect_one_line_error(cli("eval run/checkpoints/latest.pt -n 100000000"), "must be a whole number from 1 to 200000");
 }
 
 // Probe 13: sampling held every image in memory; it now streams in chunks, and the chunks are

@@ -5,6 +5,7 @@
 #include "gankit/compute/cpu_features.h"
 #include "gankit/compute/precision.h"
 #include "gankit/error.h"
+#include "gankit/models/registry.h"
 #include "gankit/nn/conv_transpose.h"
 #include "gankit/nn/self_attention.h"
 #include "gankit/nn/spectral_norm.h"
@@ -141,6 +142,24 @@ TEST(Precision, SpectralNormAndSelfAttentionKeepTheirFloat32PartsUnderBf16) {
   EXPECT_DOUBLE_EQ(conv->sigma().item<double>(), sigma);
   expect_close_to_float32(attention->forward(conv->forward(x)), reference);
   EXPECT_EQ(conv->u.scalar_type(), torch::kFloat);
+}
+
+// auto picks bf16 only for architectures whose quality check held (bench/precision_quality.py).
+TEST(Precision, AutoPicksBf16OnlyWhereItsQualityWasChecked) {
+  EXPECT_TRUE(models::bf16_quality_checked("dcgan"));
+  EXPECT_FALSE(models::bf16_quality_checked("pix2pix"));
+  const auto unchecked = models::resolve_model_precision(Precision::Auto, torch::kCPU, "pix2pix", "train.precision");
+  EXPECT_EQ(unchecked.precision, Precision::Fp32);
+  const auto checked = models::resolve_model_precision(Precision::Auto, torch::kCPU, "dcgan", "train.precision");
+  EXPECT_EQ(checked.precision,
+            compute::resolve_precision(Precision::Auto, torch::kCPU, compute::detect_cpu_features(), "k").precision);
+  if (checked.precision == Precision::Bf16) {
+    EXPECT_NE(unchecked.reason.find("not yet checked for pix2pix"), std::string::npos) << unchecked.reason;
+  }
+  // Asked for explicitly, bf16 is the user's choice whatever the check says.
+  if (bf16_runs_here()) {
+    EXPECT_EQ(models::resolve_model_precision(Precision::Bf16, torch::kCPU, "pix2pix", "k").precision, Precision::Bf16);
+  }
 }
 
 }  // namespace

@@ -142,3 +142,29 @@ TEST(Config, MissingConfigIsOneClearError) {
 }
 
 }  // namespace
+
+namespace gankit::config {
+namespace {
+
+// Fuzzing found toml++ 3.3 reaching __builtin_unreachable() on some non-ASCII characters where it
+// looks for whitespace; TOML allows non-ASCII only in strings and comments, so gankit refuses it
+// elsewhere before toml++ sees the text, and takes a --set value with it as a bare word.
+TEST(Config, NonAsciiOutsideStringsNeverReachesTheTomlParser) {
+  const std::string after_key = "[train]\nsteps\xc2\xa1 = 3\n";
+  try {
+    Config::from_toml(after_key, "x.toml");
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "x.toml:2: invalid TOML: a non-ASCII character outside a string or comment");
+  }
+  const auto fine = Config::from_toml("# caf\xc3\xa9\n[data]\npath = \"/tmp/caf\xc3\xa9\" # \xc2\xa1\n", "y.toml");
+  EXPECT_EQ(fine.data.path, "/tmp/caf\xc3\xa9");
+  const auto multi = Config::from_toml("[data]\npath = '''/a\n\xc2\xa1'''\n", "z.toml");
+  EXPECT_EQ(multi.data.path, "/a\n\xc2\xa1");
+  Config c;
+  c.set("data.path=\xc2\xa1/caf\xc3\xa9");
+  EXPECT_EQ(c.data.path, "\xc2\xa1/caf\xc3\xa9");
+}
+
+}  // namespace
+}  // namespace gankit::config

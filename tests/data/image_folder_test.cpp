@@ -56,7 +56,10 @@ TEST(ImageFolder, FlatFolderIsUnlabelledAndSorted) {
   EXPECT_TRUE(folder.class_names.empty());
   auto set = decode_image_folder(folder, resolve_fit_spec(folder, {}), 1);
   EXPECT_FALSE(set.labels.defined());
-  EXPECT_EQ(set.images.size(1), 1);  // the first image is gray; the BMP is converted
+  // Probe 21: the first image decided the channels, so a colour set whose first file is gray
+  // trained in gray. Any colour file (here the BMP) now makes the set colour; the gray ones are
+  // replicated.
+  EXPECT_EQ(set.images.size(1), 3);
   EXPECT_TRUE(same_tensor(set.images.flatten(1).select(1, 0),
                           torch::tensor({0, 10, 20, 40}, torch::kUInt8)));
 }
@@ -78,8 +81,8 @@ TEST(ImageFolder, UnreadableImageIsNamed) {
   io::write_png(dir / "b.png", gray(4, 4, 0));
   write_file(dir / "c.png", "this is not a PNG");
   auto folder = scan_image_folder(dir.path());
-  const auto spec = resolve_fit_spec(folder, {});
-  EXPECT_TRUE(fails_with([&] { decode_image_folder(folder, spec, 3); },
+  // Named as soon as the headers are read (choosing the channels), before any decoding.
+  EXPECT_TRUE(fails_with([&] { decode_image_folder(folder, resolve_fit_spec(folder, {}), 3); },
                          {(dir / "c.png").string(), "cannot read image"}));
 }
 

@@ -279,3 +279,19 @@ TEST(ReadStateDict, SurvivesEverySingleByteCorruption) {
 
 }  // namespace
 }  // namespace gankit::io
+
+namespace gankit::io {
+namespace {
+
+TEST(ReadStateDict, AFlippedBitInAZipRecordIsFoundByItsCrc) {
+  // LibTorch's zip reader skips CRCs; gankit's checks every record it reads.
+  std::string bytes = test::slurp(fixture("module_zip"));
+  const auto weights = bytes.find(std::string("\x00\x00\x00\x00\xcd\xcc\xcc\x3d", 8));  // 0.0f, 0.1f of 0.weight
+  ASSERT_NE(weights, std::string::npos);
+  bytes[weights + 6] ^= 0x01;
+  EXPECT_TRUE(test::fails_with([&] { decode_state_dict(bytes, "m.pth"); },
+                               {"m.pth: damaged zip entry", "data/0", "CRC-32 does not match"}));
+}
+
+}  // namespace
+}  // namespace gankit::io

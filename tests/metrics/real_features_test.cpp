@@ -120,6 +120,26 @@ TEST(RealFeatures, ADamagedCacheFileIsRecomputedAndReplaced) {
   EXPECT_TRUE(real_features(fashion_test_split(), 100, 0, extractor, cache.path()).from_cache);
 }
 
+TEST(RealFeatures, ACorruptedCacheEntryIsRecomputedNotUsed) {
+  // A flipped bit inside the cached features: the checksum finds it, so the features are computed
+  // again (from_cache false) and the file is replaced, never a silently moved FID.
+  TempDir cache;
+  BlockMeans extractor("v1");
+  const auto first = real_features(fashion_test_split(), 100, 0, extractor, cache.path());
+  auto bytes = test::slurp(first.cache_file);
+  bytes[bytes.size() - 40] ^= 0x40;
+  test::write_file(first.cache_file, bytes);
+  const int computed = extractor.batches;
+  const auto second = real_features(fashion_test_split(), 100, 0, extractor, cache.path());
+  EXPECT_FALSE(second.from_cache);
+  EXPECT_GT(extractor.batches, computed);
+  EXPECT_TRUE(torch::equal(first.features.features, second.features.features));
+  EXPECT_TRUE(torch::equal(first.features.logits, second.features.logits));
+  const auto third = real_features(fashion_test_split(), 100, 0, extractor, cache.path());
+  EXPECT_TRUE(third.from_cache);
+  EXPECT_TRUE(torch::equal(first.features.features, third.features.features));
+}
+
 TEST(RealFeatures, ImagesOfAnotherChannelCountAreRefusedBeforeAnyFeatures) {
   TempDir cache;
   BlockMeans extractor("v1");

@@ -137,7 +137,7 @@ TEST(DomainClassifierFile, EverythingElseIsAOneLineError) {
   EXPECT_TRUE(fails_with(load("missing.pt"), {"missing.pt: no such classifier file"}));
   fs::create_directories(dir / "folder");
   EXPECT_TRUE(fails_with(load("folder"), {"folder: is a folder"}));
-  EXPECT_TRUE(fails_with(load("truncated.pt"), {"truncated.pt: not a gankit classifier file (unreadable"}));
+  EXPECT_TRUE(fails_with(load("truncated.pt"), {"truncated.pt: damaged classifier file (truncated"}));
   EXPECT_TRUE(fails_with(load("garbage.pt"), {"garbage.pt: not a gankit classifier file (unreadable"}));
   EXPECT_TRUE(fails_with(load("foreign.pt"), {"foreign.pt: not a gankit classifier file", "someone-else/3"}));
   EXPECT_TRUE(

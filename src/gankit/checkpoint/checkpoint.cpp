@@ -3,9 +3,10 @@
 #include <mutex>
 #include <optional>
 
+#include "gankit/checkpoint/non_finite.h"
 #include "gankit/compat.h"
 #include "gankit/error.h"
-#include "gankit/io/atomic_file.h"
+#include "gankit/io/archive_file.h"
 
 namespace gankit::checkpoint {
 
@@ -17,11 +18,76 @@ constexpr const char* kFormat = "gankit-checkpoint/1";
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-c10::IValue read_value(torch::serialize::InputArchive& archive, const std::string& key,
-                       const fs::path& path) {
-  c10::IValue value;
-  if (!archive.try_read(key, value)) fail("{}: not a gankit checkpoint (no '{}' entry)", path.string(), key);
-  return value;
+/// "PATH: damaged checkpoint (REASON)" or "PATH: not a gankit checkpoint (REASON)".
+[[noreturn]] void fail_archive(const io::ArchiveError& error, const std::string& name) {
+  if (error.problem() == io::ArchiveError::Problem::kDamaged) {
+    fail("{}: damaged checkpoint ({})", name, error.reason());
+  }
+  fail("{}: not a gankit checkpoint ({})", name, error.reason());
+}
+
+/// The root value `key` of a checkpoint's archive, checked by `is` (which `type` names in errors).
+template <typename Is>
+const c10::IValue& header_value(const io::ArchiveTree& tree, const std::string& key, const std::string& name,
+                                const char* type, Is&& is) {
+  for (const auto& entry : tree.entries) {
+    if (entry.key != key) continue;
+    if (entry.kind != io::ArchiveTree::Kind::kValue || !is(entry.value)) {
+      fail("{}: not a gankit checkpoint ('{}' is not {})", name, key, type);
+    }
+    return entry.value;
+  }
+  fail("{}: not a gankit checkpoint (no '{}' entry)", name, key);
+}
+
+std::string header_string(const io::ArchiveTree& tree, const std::string& key, const std::string& name) {
+  return header_value(tree, key, name, "a string", [](const c10::IValue& v) { return v.isString(); })
+      .toStringRef();
+}
+
+int64_t header_int(const io::ArchiveTree& tree, const std::string& key, const std::string& name) {
+  return header_value(tree, key, name, "an integer", [](const c10::IValue& v) { return v.isInt(); }).toInt();
+}
+
+/// The header a checkpoint's tree holds, read from the validated tree itself.
+CheckpointHeader read_header(const io::ArchiveTree& tree, const std::string& name) {
+  const auto format = header_string(tree, "format", name);
+  if (format != kFormat)
+    fail("{}: not a gankit checkpoint (format '{}', expected '{}')", name, format, kFormat);
+  const auto kind = header_string(tree, "kind", name);
+  const auto known = models::model_kinds().find(kind);
+  if (!known) {
+    fail("{}: not a gankit checkpoint (kind '{}', expected {})", name, kind,
+         models::model_kinds().names(" or "));
+  }
+  CheckpointHeader header;
+  header.kind = *known;
+  header.config = config::Config::from_toml(header_string(tree, "config", name), name + " (stored config)");
+  header.shape.channels = header_int(tree, "channels", name);
+  header.shape.image_size = header_int(tree, "image_size", name);
+  header.shape.num_classes = header_int(tree, "num_classes", name);
+  header.step = header_int(tree, "step", name);
+  header.batches_seen = header_int(tree, "batches_seen", name);
+  return header;
+}
+
+/// Opens the checkpoint `read()` gives (an ArchiveTree); `name` is the file in errors.
+template <typename Read>
+OpenedCheckpoint open_tree(const std::string& name, Read&& read) {
+  OpenedCheckpoint opened;
+  opened.name = name;
+  try {
+    io::ArchiveTree tree = read();
+    opened.header = read_header(tree, name);
+    io::load_into(std::move(tree), opened.archive, name);
+  } catch (const io::ArchiveError& error) {
+    fail_archive(error, name);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& error) {  // nothing else may escape as a raw library message
+    fail("{}: not a gankit checkpoint ({})", name, first_line(error.what()));
+  }
+  return opened;
 }
 
 }  // namespace
@@ -42,7 +108,9 @@ void save_checkpoint(const fs::path& path, const TrainingState& state, const Che
     archive.write("rng_cpu", generator.get_state(), /*is_buffer=*/true);
   }
   state.save(archive);
-  io::write_atomically(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
+  io::ArchiveTree tree = io::archive_tree(archive);
+  if (const auto tensor = io::first_non_finite(tree)) throw NonFiniteWeights(path, *tensor);
+  io::write_archive_file(path, tree);
 }
 
 OpenedCheckpoint open_checkpoint_of_kind(const fs::path& path, models::ModelKind kind,
@@ -65,50 +133,15 @@ void load_module(OpenedCheckpoint& checkpoint, std::initializer_list<const char*
     }
     if (!found) fail("{}: holds no {} weights", path.string(), *keys.begin());
     module.load(archive);
+  } catch (const Error&) {
+    throw;
   } catch (const c10::Error& e) {
-    const std::string reason = e.what_without_backtrace();
     fail("{}: generator weights do not match {} ({})", path.string(), model_name,
-         reason.substr(0, reason.find('\n')));
+         first_line(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    fail("{}: generator weights do not match {} ({})", path.string(), model_name, first_line(e.what()));
   }
 }
-
-namespace {
-
-/// Reads and checks the header of an archive `load` fills; `name` is the file in errors.
-template <typename Load>
-OpenedCheckpoint open_archive(const std::string& name, Load&& load) {
-  OpenedCheckpoint opened;
-  try {
-    load(opened.archive);
-  } catch (const c10::Error& e) {
-    fail("{}: not a gankit checkpoint (unreadable: {})", name, first_line(e.what_without_backtrace()));
-  }
-  auto& archive = opened.archive;
-  const fs::path path(name);
-  const auto format = read_value(archive, "format", path);
-  if (!format.isString() || format.toStringRef() != kFormat) {
-    fail("{}: not a gankit checkpoint (format '{}', expected '{}')", name,
-         format.isString() ? format.toStringRef() : "?", kFormat);
-  }
-  auto& header = opened.header;
-  const auto kind = read_value(archive, "kind", path);
-  const auto known = kind.isString() ? models::model_kinds().find(kind.toStringRef()) : std::nullopt;
-  if (!known) {
-    fail("{}: not a gankit checkpoint (kind '{}', expected {})", name,
-         kind.isString() ? kind.toStringRef() : "?", models::model_kinds().names(" or "));
-  }
-  header.kind = *known;
-  header.config =
-      config::Config::from_toml(read_value(archive, "config", path).toStringRef(), name + " (stored config)");
-  header.shape.channels = read_value(archive, "channels", path).toInt();
-  header.shape.image_size = read_value(archive, "image_size", path).toInt();
-  header.shape.num_classes = read_value(archive, "num_classes", path).toInt();
-  header.step = read_value(archive, "step", path).toInt();
-  header.batches_seen = read_value(archive, "batches_seen", path).toInt();
-  return opened;
-}
-
-}  // namespace
 
 OpenedCheckpoint open_checkpoint(const fs::path& path) {
   if (!fs::exists(path)) fail("{}: no such checkpoint", path.string());
@@ -116,22 +149,30 @@ OpenedCheckpoint open_checkpoint(const fs::path& path) {
     fail("{}: is a folder; pass a checkpoint file such as {}/checkpoints/latest.pt", path.string(),
          path.string());
   }
-  return open_archive(path.string(),
-                      [&](torch::serialize::InputArchive& archive) { archive.load_from(path.string()); });
+  return open_tree(path.string(), [&] { return io::read_archive_file(path); });
 }
 
 OpenedCheckpoint open_checkpoint_bytes(const std::string& bytes, const std::string& name) {
-  return open_archive(
-      name, [&](torch::serialize::InputArchive& archive) { archive.load_from(bytes.data(), bytes.size()); });
+  return open_tree(name,
+                   [&] { return io::decode_archive_file(std::make_shared<const std::string>(bytes), name); });
 }
 
 void restore_training_state(OpenedCheckpoint& checkpoint, TrainingState& state) {
-  state.load(checkpoint.archive);
-  torch::Tensor rng_state;
-  checkpoint.archive.read("rng_cpu", rng_state, /*is_buffer=*/true);
-  auto generator = compat::default_cpu_generator();
-  std::lock_guard<std::mutex> lock(generator.mutex());
-  generator.set_state(rng_state);
+  const auto& model = checkpoint.header.config.model.name;
+  try {
+    state.load(checkpoint.archive);
+    torch::Tensor rng_state;
+    checkpoint.archive.read("rng_cpu", rng_state, /*is_buffer=*/true);
+    auto generator = compat::default_cpu_generator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(rng_state);
+  } catch (const Error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    fail("{}: does not match model {} ({})", checkpoint.name, model, first_line(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    fail("{}: does not match model {} ({})", checkpoint.name, model, first_line(e.what()));
+  }
 }
 
 }  // namespace gankit::checkpoint

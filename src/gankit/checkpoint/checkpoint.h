@@ -1,6 +1,10 @@
 // Checkpoints: one file with the networks, optimisers, progress, RNG state and resolved config,
-// written atomically so a crash mid-save never loses the previous one. The layer below both
-// training and inference: it knows the file format, not how a model trains.
+// written atomically so a crash or a full disk mid-save never loses the previous one. The layer
+// below both training and inference: it knows the file format, not how a model trains.
+//
+// The file is a checksummed tensor file (io/archive_file.h: a safetensors file Python reads with
+// json + numpy), checked in full before anything is built from it; checkpoints of earlier gankit
+// versions (LibTorch zip archives) still load, checked entry by entry by gankit's own readers.
 #pragma once
 #include <torch/torch.h>
 
@@ -31,7 +35,10 @@ struct CheckpointHeader {
   int64_t batches_seen = 0;                                  ///< loader position, for an exact resume
 };
 
-/// Saves `state` and `header` (plus the CPU RNG state) to `path` atomically.
+/// Saves `state` and `header` (plus the CPU RNG state) to `path` atomically. A floating-point tensor
+/// holding NaN or infinities is refused with NonFiniteWeights (non_finite.h) before anything is
+/// written; a full disk is a gankit::Error "PATH: cannot write (No space left on device)". Either
+/// way the file saved before stays as it was and no temp file is left.
 void save_checkpoint(const std::filesystem::path& path, const TrainingState& state,
                      const CheckpointHeader& header);
 
@@ -39,10 +46,12 @@ void save_checkpoint(const std::filesystem::path& path, const TrainingState& sta
 struct OpenedCheckpoint {
   CheckpointHeader header;
   torch::serialize::InputArchive archive;
+  std::string name;  ///< the file, for errors
 };
 
-/// Opens and validates a checkpoint. A missing, truncated or foreign file throws gankit::Error
-/// "PATH: not a gankit checkpoint (...)".
+/// Opens and validates a checkpoint. A foreign file throws gankit::Error "PATH: not a gankit
+/// checkpoint (...)"; a checkpoint that fails its checksum, is truncated or breaks a bound throws
+/// "PATH: damaged checkpoint (...)".
 OpenedCheckpoint open_checkpoint(const std::filesystem::path& path);
 
 /// open_checkpoint on a checkpoint file's bytes (received from another rank); `name` stands for
@@ -73,7 +82,8 @@ auto load_generator(const std::filesystem::path& path, models::ModelKind kind, c
   return generator;
 }
 
-/// Restores the networks, optimisers and CPU RNG state saved by save_checkpoint.
+/// Restores the networks, optimisers and CPU RNG state saved by save_checkpoint. Weights that do not
+/// fit are gankit::Error "PATH: does not match model NAME (reason)".
 void restore_training_state(OpenedCheckpoint& checkpoint, TrainingState& state);
 
 }  // namespace gankit::checkpoint

@@ -198,7 +198,58 @@ void apply(Config& config, const toml::table& table, const std::string& source) 
   }
 }
 
+/// The line of the first non-ASCII byte outside strings and comments, where TOML allows none, or
+/// 0: toml++ 3.3 (Debian 12) reaches __builtin_unreachable() on some such characters (found by
+/// fuzzing), so they must never reach it.
+size_t non_ascii_code_line(const std::string& text) {
+  enum class State { Code, Comment, Basic, Literal, MultiBasic, MultiLiteral } state = State::Code;
+  size_t line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool triple = i + 2 < text.size() && text[i + 1] == c && text[i + 2] == c;
+    if (c == '\n') ++line;
+    switch (state) {
+      case State::Code:
+        if (static_cast<unsigned char>(c) >= 0x80) return line;
+        if (c == '#') state = State::Comment;
+        if (c == '"' || c == '\'') {
+          state = c == '"' ? (triple ? State::MultiBasic : State::Basic) : (triple ? State::MultiLiteral : State::Literal);
+          if (triple) i += 2;
+        }
+        break;
+      case State::Comment:
+        if (c == '\n') state = State::Code;
+        break;
+      case State::Basic:
+      case State::MultiBasic:
+        if (c == '\\') {
+          if (i + 1 < text.size() && text[i + 1] == '\n') ++line;
+          ++i;  // the escaped character cannot close the string
+        } else if (c == '"' && (state == State::Basic || triple)) {
+          if (state == State::MultiBasic) i += 2;
+          state = State::Code;
+        } else if (c == '\n' && state == State::Basic) {
+          state = State::Code;  // an unterminated string: toml++ reports it
+        }
+        break;
+      case State::Literal:
+      case State::MultiLiteral:
+        if (c == '\'' && (state == State::Literal || triple)) {
+          if (state == State::MultiLiteral) i += 2;
+          state = State::Code;
+        } else if (c == '\n' && state == State::Literal) {
+          state = State::Code;
+        }
+        break;
+    }
+  }
+  return 0;
+}
+
 toml::table parse_toml(const std::string& text, const std::string& source) {
+  if (const size_t line = non_ascii_code_line(text)) {
+    fail("{}:{}: invalid TOML: a non-ASCII character outside a string or comment", source, line);
+  }
   try {
     return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
@@ -210,7 +261,9 @@ template <typename T>
 std::string toml_value(const T& value) {
   std::ostringstream out;
   if constexpr (std::is_same_v<T, std::array<double, 2>>) {
-    out << toml::array{value[0], value[1]};
+    // Element by element: toml++ 3.3's array formatter converts a negative double to size_t
+    // when it counts columns (undefined behaviour; found by fuzzing).
+    out << '[' << toml::value<double>(value[0]) << ", " << toml::value<double>(value[1]) << ']';
   } else {
     out << toml::value<T>(value);
   }
@@ -356,9 +409,15 @@ void Config::set(const std::string& assignment) {
   if (dot == std::string::npos) unknown_key(source, key);
   // VALUE is TOML (300, 2e-4, true, [0.5, 0.999], "x"); a bare word is taken as a string.
   toml::table line;
-  try {
-    line = toml::parse("v = " + value);
-  } catch (const toml::parse_error&) {
+  bool parsed = false;
+  if (non_ascii_code_line(value) == 0) {  // non-ASCII outside quotes is never TOML: a bare word
+    try {
+      line = toml::parse("v = " + value);
+      parsed = true;
+    } catch (const toml::parse_error&) {
+    }
+  }
+  if (!parsed) {
     // A bare word: TOML would have refused bytes that are not UTF-8, and config.toml could not
     // hold them (they would read back as other characters).
     if (!is_utf8(value)) fail("{}: the value is not valid UTF-8 text", source);

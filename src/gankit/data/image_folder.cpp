@@ -6,6 +6,7 @@
 
 #include <fmt/ranges.h>
 
+#include "gankit/data/data_options.h"
 #include "gankit/data/parallel.h"
 #include "gankit/error.h"
 #include "gankit/io/image.h"
@@ -107,6 +108,10 @@ ImageFolder scan_image_folder(const fs::path& root) {
       if (entry.is_directory() && !is_hidden(entry.path())) classes.push_back(entry.path());
     }
     std::sort(classes.begin(), classes.end());
+    if (static_cast<int64_t>(classes.size()) > kMaxClasses) {
+      fail("{}: {} class folders, more than the {} classes gankit supports", root.string(), classes.size(),
+           kMaxClasses);
+    }
     for (size_t label = 0; label < classes.size(); ++label) {
       folder.class_names.push_back(classes[label].filename().string());
       for (auto& file : images_in(classes[label], /*recursive=*/true)) {

@@ -1,7 +1,10 @@
 #include "gankit/io/atomic_file.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -11,6 +14,66 @@
 namespace gankit::io {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+/// "PATH: cannot write (No space left on device)" for the errno a system call left.
+[[noreturn]] void cannot_write(const fs::path& path, int error) {
+  fail("{}: cannot write ({})", path.string(), std::strerror(error));
+}
+
+/// An open file descriptor, closed on destruction (errors then ignored: close() reports them).
+class Descriptor {
+ public:
+  explicit Descriptor(int fd) : fd_(fd) {}
+  ~Descriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  int get() const { return fd_; }
+  /// Closes now; returns 0 or the errno.
+  int close() {
+    const int result = ::close(fd_);
+    fd_ = -1;
+    return result == 0 ? 0 : errno;
+  }
+
+ private:
+  int fd_;
+};
+
+/// write(2) until every byte is out; `shown` names the file in errors (the target, not the temp).
+void write_all(int fd, std::string_view bytes, const fs::path& shown) {
+  while (!bytes.empty()) {
+    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      cannot_write(shown, errno);
+    }
+    bytes.remove_prefix(static_cast<size_t>(written));
+  }
+}
+
+/// The pieces `produce` gives, written to `tmp` and flushed to the disk.
+void write_pieces(const fs::path& tmp, const fs::path& shown,
+                  const std::function<void(const AppendBytes&)>& produce) {
+  Descriptor file(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+  if (file.get() < 0) cannot_write(shown, errno);
+  produce([&](std::string_view bytes) { write_all(file.get(), bytes, shown); });
+  // Delayed allocation can report a full disk only here, at fsync or close.
+  if (::fsync(file.get()) != 0) cannot_write(shown, errno);
+  if (const int error = file.close()) cannot_write(shown, error);
+}
+
+/// Makes the rename itself durable; a folder that cannot be opened or synced is left as it is.
+void sync_folder(const fs::path& path) {
+  const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  Descriptor dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() >= 0) ::fsync(dir.get());
+}
+
+}  // namespace
 
 void write_atomically(const fs::path& path, const std::function<void(const fs::path&)>& write) {
   if (path.has_parent_path()) {
@@ -33,18 +96,17 @@ void write_atomically(const fs::path& path, const std::function<void(const fs::p
   fs::rename(tmp, path, ec);
   if (ec) {
     fs::remove(tmp, ec);
-    fail("{}: cannot write: {}", path.string(), ec.message());
+    fail("{}: cannot write ({})", path.string(), ec.message());
   }
 }
 
+void write_pieces_atomically(const fs::path& path, const std::function<void(const AppendBytes&)>& produce) {
+  write_atomically(path, [&](const fs::path& tmp) { write_pieces(tmp, path, produce); });
+  sync_folder(path);
+}
+
 void write_file_atomically(const fs::path& path, std::string_view bytes) {
-  write_atomically(path, [&](const fs::path& tmp) {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) fail("{}: cannot open for writing", tmp.string());
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) fail("{}: write failed (disk full?)", tmp.string());
-  });
+  write_pieces_atomically(path, [&](const AppendBytes& append) { append(bytes); });
 }
 
 void write_new_file(const fs::path& path, std::string_view bytes) {
@@ -59,7 +121,7 @@ void write_new_file(const fs::path& path, std::string_view bytes) {
   std::error_code ignored;
   fs::remove(staged, ignored);
   if (ec == std::errc::file_exists) fail("{}: already exists", path.string());
-  if (ec) fail("{}: cannot write: {}", path.string(), ec.message());
+  if (ec) fail("{}: cannot write ({})", path.string(), ec.message());
 }
 
 std::string read_file_bytes(const fs::path& path, std::string_view what) {

@@ -31,8 +31,8 @@ std::filesystem::path default_feature_cache_dir();
 /// larger, all of it when count is 0 or at least its size. Read from `cache_dir` when an earlier
 /// call cached the same set (name, resolved path and its modification time, split, size,
 /// channels, fit), subset and extractor (fingerprint); otherwise computed and written there
-/// atomically. An empty cache_dir computes without caching; an unreadable cache file is
-/// recomputed and replaced. With `channels` > 0, images of another channel count are a
+/// atomically, checksummed. An empty cache_dir computes without caching; an unreadable cache
+/// file, or one that fails its checksum, is recomputed and replaced (from_cache is then false). With `channels` > 0, images of another channel count are a
 /// gankit::Error (before any features are computed): generated and real images must be alike.
 RealFeatures real_features(const data::DataOptions& data, int64_t count, uint64_t seed, FeatureExtractor& extractor,
                            const std::filesystem::path& cache_dir, const FeatureProgress& progress = {},

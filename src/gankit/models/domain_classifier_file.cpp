@@ -1,10 +1,8 @@
 #include "gankit/models/domain_classifier_file.h"
 
-#include <sstream>
-
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
-#include "gankit/io/atomic_file.h"
+#include "gankit/io/archive_file.h"
 
 namespace gankit::models {
 
@@ -49,6 +47,38 @@ double read_double(torch::serialize::InputArchive& archive, const std::string& k
   return value.toDouble();
 }
 
+/// Elements of the tensors `tree` (and its archives) holds.
+double stored_elements(const io::ArchiveTree& tree) {
+  double n = 0;
+  for (const auto& entry : tree.entries) {
+    if (entry.archive) n += stored_elements(*entry.archive);
+    if (entry.tensor.defined()) n += static_cast<double>(entry.tensor.numel());
+  }
+  return n;
+}
+
+/// A lower bound on the weights a classifier with options `o` has (its convolutions and linear
+/// layers), or 0 for options its constructor refuses anyway.
+double least_weights(const DomainClassifierOptions& o) {
+  if (o.stages() < 1 || o.stages() > 6 || o.image_size() <= 0 ||
+      o.image_size() % (int64_t{1} << o.stages()) != 0)
+    return 0;
+  double in = static_cast<double>(o.channels()), channels = static_cast<double>(o.width()), n = 0;
+  for (int64_t stage = 0; stage < o.stages(); ++stage, in = channels, channels *= 2) n += in * channels * 9;
+  const double final_size = static_cast<double>(o.final_size());
+  return n + in * final_size * final_size * static_cast<double>(o.feature_dim()) +
+         static_cast<double>(o.feature_dim()) * static_cast<double>(o.num_classes());
+}
+
+/// Checked before the network is built: options a damaged or crafted file states must not make
+/// gankit allocate more weights than the file holds.
+void check_options_fit(const DomainClassifierOptions& o, double stored, const fs::path& path) {
+  if (least_weights(o) > stored) {
+    not_a_classifier(path, fmt::format("its options need at least {:.0f} weights, the file holds {:.0f}",
+                                       least_weights(o), stored));
+  }
+}
+
 }  // namespace
 
 void save_domain_classifier(const fs::path& path, const DomainClassifier& net,
@@ -82,25 +112,38 @@ void save_domain_classifier(const fs::path& path, const DomainClassifier& net,
   torch::serialize::OutputArchive weights;
   net->save(weights);
   archive.write("weights", weights);
-  // Through memory rather than save_to(temp path): the zip's entries are then named the same for
-  // every file, so the same classifier gives the same bytes.
-  std::ostringstream bytes;
-  archive.save_to(bytes);
-  io::write_file_atomically(path, bytes.str());
+  const io::ArchiveTree tree = io::archive_tree(archive);
+  if (const auto tensor = io::first_non_finite(tree)) {
+    fail("{}: not saved: classifier weight {} holds NaN or infinite values (training diverged)",
+         path.string(), *tensor);
+  }
+  io::write_archive_file(path, tree);
 }
 
-LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
-  if (!fs::exists(path)) fail("{}: no such classifier file", path.string());
-  if (fs::is_directory(path)) fail("{}: is a folder, not a classifier file", path.string());
+namespace {
+
+/// The file's archive; `stored` receives the number of weights it holds.
+torch::serialize::InputArchive open_archive(const fs::path& path, double& stored) {
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path.string());
-  } catch (const c10::Error& e) {
-    not_a_classifier(path, "unreadable: " + first_line(e.what_without_backtrace()));
+    auto tree = io::read_archive_file(path);
+    stored = stored_elements(tree);
+    io::load_into(std::move(tree), archive, path.string());
+  } catch (const io::ArchiveError& e) {
+    if (e.problem() == io::ArchiveError::Problem::kDamaged)
+      fail("{}: damaged classifier file ({})", path.string(), e.reason());
+    not_a_classifier(path, e.reason());
+  } catch (const Error&) {
+    throw;  // already one line naming the file
   } catch (const std::exception& e) {
-    // LibTorch's unpickler also throws std::out_of_range and the like on corrupt bytes.
+    // Whatever else LibTorch throws on bytes it was handed (std::out_of_range and the like).
     not_a_classifier(path, std::string("unreadable: ") + first_line(e.what()));
   }
+  return archive;
+}
+
+/// Refuses an archive that is not a classifier file, naming a GAN checkpoint for what it is.
+void check_format(torch::serialize::InputArchive& archive, const fs::path& path) {
   const std::string format = read_string(archive, "format", path);
   if (format == kCheckpointFormat) {
     c10::IValue kind;
@@ -113,9 +156,10 @@ LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
   if (const auto kind = read_string(archive, "kind", path); kind != kKind) {
     not_a_classifier(path, fmt::format("kind '{}', expected '{}'", kind, kKind));
   }
+}
 
-  LoadedDomainClassifier loaded;
-  auto& info = loaded.info;
+DomainClassifierInfo read_info(torch::serialize::InputArchive& archive, const fs::path& path) {
+  DomainClassifierInfo info;
   info.gankit_version = read_string(archive, "gankit_version", path);
   info.options =
       DomainClassifierOptions(read_int(archive, "channels", path), read_int(archive, "image_size", path),
@@ -135,21 +179,45 @@ LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
   info.test_images = read_int(archive, "test_images", path);
   info.steps = read_int(archive, "steps", path);
   info.seed = read_int(archive, "seed", path);
+  return info;
+}
 
+/// The network `options` describe, with the weights `archive` holds.
+DomainClassifier build_network(const DomainClassifierOptions& options,
+                               torch::serialize::InputArchive& archive, double stored, const fs::path& path) {
+  check_options_fit(options, stored, path);
+  DomainClassifier net{nullptr};
   try {
-    loaded.net = DomainClassifier(info.options);
+    net = DomainClassifier(options);
   } catch (const c10::Error& e) {
     not_a_classifier(path, "its stored options are invalid: " + first_line(e.what_without_backtrace()));
   }
+  torch::serialize::InputArchive weights;
+  if (!archive.try_read("weights", weights)) not_a_classifier(path, "no 'weights' entry");
   try {
-    torch::serialize::InputArchive weights;
-    if (!archive.try_read("weights", weights)) not_a_classifier(path, "no 'weights' entry");
-    loaded.net->load(weights);
+    net->load(weights);
   } catch (const c10::Error& e) {
     fail("{}: classifier weights do not match the options stored with them ({})", path.string(),
          first_line(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    fail("{}: classifier weights do not match the options stored with them ({})", path.string(),
+         first_line(e.what()));
   }
-  loaded.net->eval();
+  net->eval();
+  return net;
+}
+
+}  // namespace
+
+LoadedDomainClassifier load_domain_classifier(const fs::path& path) {
+  if (!fs::exists(path)) fail("{}: no such classifier file", path.string());
+  if (fs::is_directory(path)) fail("{}: is a folder, not a classifier file", path.string());
+  double stored = 0;
+  auto archive = open_archive(path, stored);
+  check_format(archive, path);
+  LoadedDomainClassifier loaded;
+  loaded.info = read_info(archive, path);
+  loaded.net = build_network(loaded.info.options, archive, stored, path);
   return loaded;
 }
 

@@ -1,5 +1,6 @@
 // Classifier files: a trained DomainClassifier with everything needed to rebuild and use it (its
-// options, the data set and the input it expects, its test accuracy), written atomically.
+// options, the data set and the input it expects, its test accuracy), written atomically as a
+// checksummed tensor file (io/archive_file.h); files of earlier versions (LibTorch zips) still load.
 #pragma once
 #include <torch/torch.h>
 
@@ -37,7 +38,8 @@ struct DomainClassifierInfo {
 };
 
 /// Saves `net` and `info` to `path` atomically (a temp file beside it, then a rename; parent
-/// folders are created). info.gankit_version is filled in.
+/// folders are created). info.gankit_version is filled in. Weights holding NaN or infinities are
+/// refused (gankit::Error "PATH: not saved: ...") and nothing is written.
 void save_domain_classifier(const std::filesystem::path& path, const DomainClassifier& net,
                             const DomainClassifierInfo& info);
 
@@ -47,8 +49,10 @@ struct LoadedDomainClassifier {
   DomainClassifierInfo info;
 };
 
-/// Reads a file written by save_domain_classifier. A missing, truncated or foreign file, or a GAN
-/// checkpoint, throws a one-line gankit::Error "PATH: what it is instead".
+/// Reads a file written by save_domain_classifier. A missing or foreign file, or a GAN checkpoint,
+/// throws a one-line gankit::Error "PATH: what it is instead"; a file that fails its checksum or is
+/// truncated "PATH: damaged classifier file (...)"; options that need more weights than the file
+/// holds are refused before the network is built.
 LoadedDomainClassifier load_domain_classifier(const std::filesystem::path& path);
 
 /// Brings images (float [N,C,H,W] in [-1,1], e.g. a generator's samples at its own size) to the

@@ -6,6 +6,7 @@
 
 #include "gankit/models/dcgan.h"
 #include "gankit/models/inpaint_net.h"
+#include "gankit/compute/precision.h"
 #include "gankit/models/model_kind.h"
 #include "gankit/models/model_options.h"
 #include "gankit/models/networks.h"
@@ -33,6 +34,15 @@ const std::vector<ModelEntry>& model_table();
 
 /// The entry for `name`; throws gankit::Error listing the valid names if there is none.
 const ModelEntry& find_model(const std::string& name);
+
+/// Whether bf16 has held sample quality for architecture `name` in bench/precision_quality.py
+/// (bf16's mean FID within fp32's seed range, every judge): `auto` picks bf16 only for these.
+bool bf16_quality_checked(const std::string& name);
+
+/// resolve_precision for architecture `model`: as compute::resolve_precision, except that `auto`
+/// stays fp32 for an architecture whose bf16 quality has not been checked (the reason says so).
+compute::PrecisionChoice resolve_model_precision(compute::Precision requested, const torch::Device& device,
+                                                 const std::string& model, const std::string& key);
 
 /// Builds G and D for `options.name` (a noise-to-image model), initialised with the architecture's reference
 /// init. Throws gankit::Error when the data shape does not suit the architecture.

@@ -16,8 +16,8 @@ Inpainter::Inpainter(const fs::path& path, compute::Precision precision) {
       [](const auto& header) {
         return models::make_inpainting_networks(header.config.model, header.shape).generator;
       });
-  precision_ = compute::resolve_precision(precision, generator_->parameters().front().device(),
-                                          compute::detect_cpu_features(), "--precision");
+  precision_ = models::resolve_model_precision(precision, generator_->parameters().front().device(),
+                                               header_.config.model.name, "--precision");
 }
 
 Completion Inpainter::complete_file(const fs::path& image, const fs::path& mask) {

@@ -31,7 +31,7 @@ Sampler::Sampler(const fs::path& path, compute::Precision precision, const std::
   if (compat::cuda_available() && !cpu) device_ = torch::Device(torch::kCUDA);
   generator_->to(device_);
   generator_->eval();
-  precision_ = compute::resolve_precision(precision, device_, compute::detect_cpu_features(), "--precision");
+  precision_ = models::resolve_model_precision(precision, device_, header_.config.model.name, "--precision");
 }
 
 void Sampler::check_class(int64_t class_label) const {

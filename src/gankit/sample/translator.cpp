@@ -19,8 +19,8 @@ Translator::Translator(const fs::path& path, compute::Precision precision) {
       [](const auto& header) {
         return models::make_translation_networks(header.config.model, header.shape).generator;
       });
-  precision_ = compute::resolve_precision(precision, generator_->parameters().front().device(),
-                                          compute::detect_cpu_features(), "--precision");
+  precision_ = models::resolve_model_precision(precision, generator_->parameters().front().device(),
+                                               header_.config.model.name, "--precision");
 }
 
 Translation Translator::translate_file(const fs::path& path) {

@@ -92,8 +92,8 @@ RunDirectory RunDirectory::claim(const fs::path& path, bool resume) {
   run.path_ = path;
   run.lock_fd_ = take_lock(path);
   if (!resume && holds_files(path)) {
-    fail("{}: already holds a run (or other files: a run stopped before its first checkpoint counts); "
-         "pass --resume to continue it, or choose another --out",
+    fail("{}: already holds a run; pass --resume to continue it, or choose another --out (any file in the "
+         "folder counts: a run stopped before its first checkpoint, or someone's files)",
          path.string());
   }
   check_outputs(path);

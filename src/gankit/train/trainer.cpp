@@ -244,8 +244,8 @@ torch::Device Training::configure_process() {
   const auto& t = config_.train;
   torch::set_num_threads(static_cast<int>(system::thread_count(t.threads, "train.threads")));
   const torch::Device device = resolve_device(t.device, options_.cuda_device);
-  const auto precision = compute::resolve_precision(compute::parse_precision(t.precision, "train.precision"), device,
-                                                    compute::detect_cpu_features(), "train.precision");
+  const auto precision = models::resolve_model_precision(compute::parse_precision(t.precision, "train.precision"),
+                                                         device, config_.model.name, "train.precision");
   device_ = device;
   precision_ = precision.precision;
   precision_reason_ = precision.reason;
