@@ -91,7 +91,7 @@ TEST_F(CliWithRun, SampleErrorsAreOneLine) {
   expect_one_line_error(cli("sample run/checkpoints/latest.pt -n 4 -o x.npy --class 1"),
                         "--class needs a conditional model; dcgan is unconditional");
   expect_one_line_error(cli("sample run/checkpoints/latest.pt -n 4 -o x.jpg"), "unknown output kind '.jpg'");
-  expect_one_line_error(cli("sample run/checkpoints/latest.pt -n 0 -o x.npy"), "-n must be at least 1");
+  expect_one_line_error(cli("sample run/checkpoints/latest.pt -n 0 -o x.npy"), "--count: '0' must be a whole number from 1");
   expect_one_line_error(cli("sample run -n 4 -o x.npy"), "is a folder");
 }
 
