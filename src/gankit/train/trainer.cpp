@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "gankit/checkpoint/checkpoint.h"
+#include "gankit/checkpoint/non_finite.h"
 #include "gankit/compute/blas_kernels.h"
 #include "gankit/compute/precision.h"
 #include "gankit/compat.h"
@@ -91,14 +92,7 @@ std::string first_non_finite_weight(const Recipe& recipe) {
   const char* names[] = {"generator", "discriminator", "weight average"};
   const auto modules = recipe.replicated_modules();
   for (size_t m = 0; m < modules.size(); ++m) {
-    const std::string owner = names[std::min<size_t>(m, 2)];
-    for (const auto& item : modules[m]->named_parameters(/*recurse=*/true)) {
-      if (!torch::isfinite(item.value()).all().item<bool>()) return owner + "." + item.key();
-    }
-    for (const auto& item : modules[m]->named_buffers(/*recurse=*/true)) {
-      const auto& value = item.value();
-      if (value.is_floating_point() && !torch::isfinite(value).all().item<bool>()) return owner + "." + item.key();
-    }
+    if (const auto bad = checkpoint::first_non_finite(*modules[m])) return names[std::min<size_t>(m, 2)] + ("." + *bad);
   }
   return {};
 }
