@@ -1,4 +1,4 @@
-// The body shared by the image targets: io::decode_image (stb_image behind gankit's header checks).
+// The body shared by the image targets: io::decode_image (gankit's format and header checks, then libjpeg-turbo or stb_image).
 #pragma once
 
 #include <cstdint>

@@ -11,7 +11,7 @@
 # CMake's CUDA support finds nvcc (a CUDA toolkit of the same major version as LibTorch's CUDA); it
 # looks on PATH, then in /usr/local/cuda. Only headers and libraries are used: gankit has no .cu files.
 #
-# The other dependencies (CLI11, toml++, nlohmann-json, fmt, zlib, stb through pkg-config) come
+# The other dependencies (CLI11, toml++, nlohmann-json, fmt, zlib, libjpeg, stb through pkg-config) come
 # from the system (scripts/setup.sh installs them on Debian), or from GANKIT_DEPS_PREFIX: a folder
 # laid out like /usr (include/, lib/x86_64-linux-gnu/{cmake,pkgconfig}/, share/...), e.g. Debian's
 # packages unpacked with `dpkg -x PKG.deb DIR` (then GANKIT_DEPS_PREFIX=DIR/usr; their .pc files

@@ -10,7 +10,7 @@ say() { printf '[setup] %s\n' "$*"; }
 # libopenblas0-openmp matters: without it Debian's libtorch falls back to the reference BLAS and
 # trains about 10x slower.
 packages=(build-essential cmake ninja-build pkg-config git libtorch-dev libopenblas0-openmp
-          libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libstb-dev libgif-dev libfmt-dev
+          libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libstb-dev libjpeg62-turbo-dev libgif-dev libfmt-dev
           libgtest-dev libgloo-dev zlib1g-dev libcairo2-dev fonts-dejavu-core libprotobuf-dev protobuf-compiler
           dataset-fashion-mnist)
 missing=()

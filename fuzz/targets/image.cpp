@@ -1,7 +1,7 @@
-// Image bytes (data sets, --real folders, translate/inpaint inputs): io::decode_image on whatever
-// stb reads: PNG, JPEG, BMP, GIF, and also PSD, PIC, PNM, HDR and TGA (TGA has no magic number, so
-// almost any bytes reach its decoder).
-// fuzz-instrument: src/gankit/io/image.cpp fuzz/stb_image_impl.cpp
+// Image bytes (data sets, --real folders, translate/inpaint inputs): io::decode_image on any bytes:
+// the format check (PNG, JPEG, BMP, GIF by magic number; stb's PSD, PIC, PNM, HDR and TGA refused),
+// then libjpeg-turbo for JPEG and stb for the others.
+// fuzz-instrument: src/gankit/io/image.cpp src/gankit/io/jpeg_decoder.cpp fuzz/stb_image_impl.cpp
 // fuzz-max-len: 65536
 #include "../fuzz_target.h"
 #include "../image_fuzz.h"

@@ -1,6 +1,6 @@
 // Inpainting masks (gankit inpaint --mask): data::read_mask at the size the file's header
 // declares, and io::image_channels (the header-only look at an image file that data sets use).
-// fuzz-instrument: src/gankit/data/masks.cpp src/gankit/io/image.cpp fuzz/stb_image_impl.cpp
+// fuzz-instrument: src/gankit/data/masks.cpp src/gankit/io/image.cpp src/gankit/io/jpeg_decoder.cpp fuzz/stb_image_impl.cpp
 // fuzz-max-len: 65536
 #include "../fuzz_target.h"
 #include "../image_fuzz.h"

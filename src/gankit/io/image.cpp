@@ -12,6 +12,7 @@
 
 #include "gankit/error.h"
 #include "gankit/io/atomic_file.h"
+#include "gankit/io/jpeg_decoder.h"
 
 namespace gankit::io {
 
@@ -46,36 +47,6 @@ std::atomic<int64_t>& max_pixels() {
   return value;
 }
 
-/// stb_image 2.27 (Debian 12's libstb) writes past its Huffman tables when a JPEG's DHT segment
-/// declares more than 256 codes (stb 2.28 refuses them): such files are refused before stb reads
-/// them, header included. Walks the markers as stb does: segments by their length, and anything
-/// else (entropy-coded data) byte by byte up to the next 0xFF.
-void check_jpeg_huffman_tables(const std::string& bytes, const std::string& name) {
-  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
-  const size_t size = bytes.size();
-  size_t start = 0;
-  while (start < size && b[start] == 0xFF) ++start;  // stb takes any number of 0xFF before SOI
-  if (start == 0 || start == size || b[start] != 0xD8) return;
-  const auto byte = [&](size_t i) -> unsigned { return i < size ? b[i] : 0; };  // stb reads 0 past the end
-  for (size_t at = start + 1; at + 1 < size;) {
-    const unsigned marker = b[at + 1];
-    if (b[at] != 0xFF || marker == 0xFF) { ++at; continue; }
-    if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD9)) { at += 2; continue; }
-    const size_t length = byte(at + 2) << 8 | byte(at + 3);  // includes its own 2 bytes
-    if (marker == 0xC4) {
-      int64_t left = static_cast<int64_t>(length) - 2;
-      for (size_t table = at + 4; left > 0;) {  // each: class/id, 16 code counts, the values
-        unsigned codes = 0;
-        for (size_t i = 1; i <= 16; ++i) codes += byte(table + i);
-        if (codes > 256) fail("{}: cannot read image (corrupt JPEG: a Huffman table of {} codes)", name, codes);
-        table += 17 + codes;
-        left -= 17 + codes;
-      }
-    }
-    at += 2 + std::max<size_t>(length, 2);
-  }
-}
-
 /// stb_image 2.27 grows its buffer to a PNG chunk's declared length before reading the chunk, so a
 /// 100-byte file can have it allocate 2 GB: chunks longer than what the file holds are refused first.
 void check_png_chunks(const std::string& bytes, const std::string& name) {
@@ -92,13 +63,13 @@ void check_png_chunks(const std::string& bytes, const std::string& name) {
   }
 }
 
-/// Only the formats gankit documents reach stb: PNG, JPEG, BMP and GIF, told by their magic
+/// Only the formats gankit documents are decoded: PNG, JPEG, BMP and GIF, told by their magic
 /// numbers. stb would also take PSD, PIC, PNM, HDR and TGA (the last with no magic number at all, so
-/// any bytes), whose decoders in stb 2.27 overflow on hostile headers (fuzz target image).
+/// any bytes), whose decoders in stb 2.27 overflow on hostile headers (fuzz target image). JPEGs go
+/// to libjpeg-turbo (jpeg_decoder.h), the others to stb.
 void check_format(const std::string& bytes, const std::string& name) {
   const bool png = bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0;
-  const size_t after_fill = bytes.find_first_not_of('\xFF');  // stb takes 0xFF fill bytes before SOI
-  const bool jpeg = after_fill > 0 && after_fill != std::string::npos && bytes[after_fill] == '\xD8';
+  const bool jpeg = is_jpeg(bytes);
   const bool bmp = bytes.compare(0, 2, "BM") == 0;
   const bool gif = bytes.compare(0, 4, "GIF8") == 0;
   if (!png && !jpeg && !bmp && !gif) {
@@ -106,16 +77,8 @@ void check_format(const std::string& bytes, const std::string& name) {
   }
 }
 
-/// The header's width, height and channels, refused when it declares more pixels than allowed.
-void check_header(const std::string& bytes, const std::string& name, int& width, int& height, int& channels) {
-  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) fail("{}: image file over 2 GB", name);
-  check_format(bytes, name);
-  check_jpeg_huffman_tables(bytes, name);
-  check_png_chunks(bytes, name);
-  if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), static_cast<int>(bytes.size()),
-                             &width, &height, &channels)) {
-    fail("{}: cannot read image ({})", name, bytes.empty() ? "empty file" : stbi_failure_reason());
-  }
+/// Refuses a header of no pixels or of more than max_image_pixels().
+void check_pixel_count(const std::string& name, int width, int height) {
   const int64_t pixels = int64_t{width} * height;
   if (width <= 0 || height <= 0) fail("{}: image is {}x{}: holds no pixels", name, width, height);
   if (pixels > max_image_pixels()) {
@@ -123,6 +86,17 @@ void check_header(const std::string& bytes, const std::string& name, int& width,
          "environment variable GANKIT_MAX_IMAGE_PIXELS)",
          name, width, height, pixels, max_image_pixels());
   }
+}
+
+/// The header's width, height and channels (stb's formats), refused when it declares more pixels
+/// than allowed.
+void check_stb_header(const std::string& bytes, const std::string& name, int& width, int& height, int& channels) {
+  check_png_chunks(bytes, name);
+  if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), static_cast<int>(bytes.size()),
+                             &width, &height, &channels)) {
+    fail("{}: cannot read image ({})", name, stbi_failure_reason());
+  }
+  check_pixel_count(name, width, height);
 }
 
 }  // namespace
@@ -140,7 +114,12 @@ int image_channels(const std::filesystem::path& path) {
   head.resize(static_cast<size_t>(in.gcount()));
   int width = 0, height = 0, channels = 0;
   check_format(head, path.string());
-  check_jpeg_huffman_tables(head, path.string());
+  if (is_jpeg(head)) {
+    JpegHeader header;
+    std::string reason;
+    // A header beyond 64 KB (a JPEG's big EXIF block) needs the whole file.
+    return read_jpeg_header(head, header, reason) ? header.channels : static_cast<int>(read_image(path).size(0));
+  }
   if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(head.data()), static_cast<int>(head.size()), &width,
                              &height, &channels)) {
     return static_cast<int>(read_image(path).size(0));  // a header beyond 64 KB (a JPEG's big EXIF block)
@@ -149,8 +128,13 @@ int image_channels(const std::filesystem::path& path) {
 }
 
 torch::Tensor decode_image(const std::string& bytes, const std::string& name) {
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) fail("{}: image file over 2 GB", name);
+  check_format(bytes, name);
+  if (is_jpeg(bytes)) {
+    return decode_jpeg(bytes, name, [&](const JpegHeader& header) { check_pixel_count(name, header.width, header.height); });
+  }
   int width = 0, height = 0, channels_in_file = 0;
-  check_header(bytes, name, width, height, channels_in_file);
+  check_stb_header(bytes, name, width, height, channels_in_file);
   const int wanted = (channels_in_file <= 2) ? 1 : 3;
   unsigned char* pixels =
       stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),

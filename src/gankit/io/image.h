@@ -1,4 +1,4 @@
-// Image files in and out (stb): decode PNG/JPEG/BMP/GIF to uint8 CHW, encode PNG.
+// Image files in and out: decode PNG/BMP/GIF (stb) and JPEG (libjpeg-turbo) to uint8 CHW, encode PNG (stb).
 #pragma once
 #include <torch/torch.h>
 
