@@ -4,6 +4,8 @@
 #   scripts/fuzz.sh TARGET [SECONDS]      build build-fuzz/fuzz_TARGET, fuzz it (default 60 s)
 #   scripts/fuzz.sh --build [TARGET...]   build only (all targets by default)
 #   scripts/fuzz.sh --list                the targets
+#   scripts/fuzz.sh --all [SECONDS]       build, then fuzz every target (default 600 s each),
+#                                         FUZZ_PARALLEL at a time (default 1); summary in runs.log
 #
 # Needs the normal build (build/: its libgankit.a, compile flags and link line) and Debian's clang
 # (apt-get install clang). Compiled with -fsanitize=fuzzer,address,undefined: the target, the parser
@@ -16,7 +18,8 @@
 # (build-fuzz/fuzz_TARGET -minimize_crash=1 -runs=10000 FILE), fix the parser and copy the input to
 # tests/fuzz/crashes/TARGET/: CTest replays it (FuzzReplay.*) in the normal build.
 # Environment: GANKIT_BUILD (default build), GANKIT_FUZZ_OUT (default build-fuzz), FUZZ_JOBS
-# (ninja -j, default 2), FUZZ_ARGS (more libFuzzer flags), FUZZ_NO_BUILD=1 (run the binary as built).
+# (ninja -j, default 2), FUZZ_ARGS (more libFuzzer flags), FUZZ_NO_BUILD=1 (run the binary as built),
+# FUZZ_PARALLEL (--all: targets at a time).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,9 +37,17 @@ build() {
 option() { sed -n "s|^// fuzz-$2: *||p" "$ROOT/fuzz/targets/$1.cpp" | head -1; }
 
 case "${1:-}" in
-  ""|-h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  ""|-h|--help) sed -n '2,23s/^# \{0,1\}//p' "$0"; exit 0 ;;
   --list) targets; exit 0 ;;
   --build) shift; build "$@"; exit 0 ;;
+  --all)
+    build
+    mkdir -p "$OUT/logs"
+    # Each run's output goes to build-fuzz/logs/TARGET.out; its one-line result to runs.log.
+    targets | xargs -P "${FUZZ_PARALLEL:-1}" -I{} sh -c \
+      'FUZZ_NO_BUILD=1 "$0" "$1" "$2" > "$3/logs/$1.out" 2>&1; tail -1 "$3/logs/$1.out"' \
+      "$0" {} "${2:-600}" "$OUT"
+    exit $? ;;
 esac
 
 TARGET="$1"

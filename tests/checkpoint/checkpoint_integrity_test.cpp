@@ -164,6 +164,27 @@ TEST(CheckpointFile, ADamagedOrTruncatedCheckpointIsOneLineNamingIt) {
   EXPECT_TRUE(fails_with([&] { open_checkpoint(dir / "cut.pt"); }, {"cut.pt: damaged checkpoint (", "truncated"}));
 }
 
+// A well-formed file whose stored config or header would size the networks beyond any real run
+// (model.width = 100000: gigabytes before a tensor is read) is refused by name first.
+TEST(CheckpointFile, AStoredConfigOutOfBoundsIsRefusedBeforeAnyNetworkIsBuilt) {
+  test::TempDir dir;
+  SmallState saved(1);
+  auto wide = small_header();
+  wide.config.model.width = 100000;
+  save_checkpoint(dir / "wide.pt", saved, wide);
+  EXPECT_TRUE(fails_with([&] { open_checkpoint(dir / "wide.pt"); },
+                         {"wide.pt (stored config): ", "model.width = 100000 is invalid"}));
+  auto classes = small_header();
+  classes.shape.num_classes = 1000000;
+  save_checkpoint(dir / "classes.pt", saved, classes);
+  EXPECT_TRUE(fails_with([&] { open_checkpoint(dir / "classes.pt"); },
+                         {"classes.pt: not a gankit checkpoint (header num_classes = 1000000, expected 0..1000)"}));
+  auto negative = small_header();
+  negative.step = -1;
+  save_checkpoint(dir / "negative.pt", saved, negative);
+  EXPECT_TRUE(fails_with([&] { open_checkpoint(dir / "negative.pt"); }, {"negative.pt: not a gankit checkpoint (header step = -1"}));
+}
+
 TEST(CheckpointFile, NonFiniteWeightsAreNeverSaved) {
   test::TempDir dir;
   SmallState saved(1);

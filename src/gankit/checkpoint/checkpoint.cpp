@@ -1,10 +1,12 @@
 #include "gankit/checkpoint/checkpoint.h"
 
+#include <limits>
 #include <mutex>
 #include <optional>
 
 #include "gankit/checkpoint/non_finite.h"
 #include "gankit/compat.h"
+#include "gankit/data/data_options.h"
 #include "gankit/error.h"
 #include "gankit/io/archive_file.h"
 
@@ -49,6 +51,19 @@ int64_t header_int(const io::ArchiveTree& tree, const std::string& key, const st
   return header_value(tree, key, name, "an integer", [](const c10::IValue& v) { return v.isInt(); }).toInt();
 }
 
+/// Largest image side a checkpoint may declare (data.image_size allows 2048; native image folders
+/// may be larger, up to io's pixel limit).
+constexpr int64_t kMaxImageSize = 8192;
+
+int64_t header_int_in(const io::ArchiveTree& tree, const std::string& key, const std::string& name,
+                      int64_t low, int64_t high) {
+  const int64_t value = header_int(tree, key, name);
+  if (value < low || value > high) {
+    fail("{}: not a gankit checkpoint (header {} = {}, expected {}..{})", name, key, value, low, high);
+  }
+  return value;
+}
+
 /// The header a checkpoint's tree holds, read from the validated tree itself.
 CheckpointHeader read_header(const io::ArchiveTree& tree, const std::string& name) {
   const auto format = header_string(tree, "format", name);
@@ -63,11 +78,17 @@ CheckpointHeader read_header(const io::ArchiveTree& tree, const std::string& nam
   CheckpointHeader header;
   header.kind = *known;
   header.config = config::Config::from_toml(header_string(tree, "config", name), name + " (stored config)");
-  header.shape.channels = header_int(tree, "channels", name);
-  header.shape.image_size = header_int(tree, "image_size", name);
-  header.shape.num_classes = header_int(tree, "num_classes", name);
-  header.step = header_int(tree, "step", name);
-  header.batches_seen = header_int(tree, "batches_seen", name);
+  // The networks are built from these before any tensor is read: a crafted value must not size them.
+  try {
+    header.config.validate();
+  } catch (const Error& error) {
+    fail("{} (stored config): {}", name, error.what());
+  }
+  header.shape.channels = header_int_in(tree, "channels", name, 1, 4);
+  header.shape.image_size = header_int_in(tree, "image_size", name, 1, kMaxImageSize);
+  header.shape.num_classes = header_int_in(tree, "num_classes", name, 0, data::kMaxClasses);
+  header.step = header_int_in(tree, "step", name, 0, std::numeric_limits<int64_t>::max());
+  header.batches_seen = header_int_in(tree, "batches_seen", name, 0, std::numeric_limits<int64_t>::max());
   return header;
 }
 
