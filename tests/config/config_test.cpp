@@ -117,6 +117,24 @@ TEST(Config, ResolvedTomlRoundTripsEveryKey) {
   }
 }
 
+// Fuzzing found toml++ 3.3 writing a string that holds a newline and three single quotes as a
+// multi-line literal string, which ends early when read back (config.toml, checkpoints).
+TEST(Config, StringsOfAnyCharactersReadBackAsWritten) {
+  const std::string values[] = {"a'''b\nc", "it's", "tab\there \"q\" \\", std::string("bell\x07 del\x7f nul") + '\0' + "!",
+                                "caf\xc3\xa9\r\n"};
+  for (const auto& value : values) {
+    Config c;
+    c.data.path = value;
+    const auto text = c.to_toml();
+    const auto back = Config::from_toml(text, "resolved");
+    EXPECT_EQ(back.data.path, value) << text;
+    EXPECT_EQ(back.to_toml(), text);
+  }
+  Config plain;
+  plain.data.path = "/data/x";
+  EXPECT_NE(plain.to_toml().find("path = '/data/x'\n"), std::string::npos);  // as before: literal strings
+}
+
 TEST(Config, EveryShippedConfigParsesAndValidates) {
   int count = 0;
   for (const auto& entry : fs::directory_iterator(GANKIT_CONFIG_DIR)) {

@@ -257,10 +257,40 @@ toml::table parse_toml(const std::string& text, const std::string& source) {
   }
 }
 
+/// A string as TOML: 'literal' where it can be, else a "basic" string with escapes. toml++ 3.3's
+/// formatter writes a string holding a newline as a multi-line literal even when it holds three
+/// quotes, which does not read back (found by fuzzing: config.toml must read back as written).
+std::string toml_string(const std::string& text) {
+  const auto control = [](unsigned char c) { return c < 0x20 || c == 0x7F; };
+  const bool literal = std::none_of(text.begin(), text.end(), [&](char c) {
+    return c == '\'' || control(static_cast<unsigned char>(c));
+  });
+  if (literal) return "'" + text + "'";
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (control(byte)) {
+      out += fmt::format("\\u{:04X}", byte);
+    } else {
+      out += c;  // UTF-8 passes through: toml++ only accepts valid UTF-8 in strings
+    }
+  }
+  return out + "\"";
+}
+
 template <typename T>
 std::string toml_value(const T& value) {
   std::ostringstream out;
-  if constexpr (std::is_same_v<T, std::array<double, 2>>) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    out << toml_string(value);
+  } else if constexpr (std::is_same_v<T, std::array<double, 2>>) {
     // Element by element: toml++ 3.3's array formatter converts a negative double to size_t
     // when it counts columns (undefined behaviour; found by fuzzing).
     out << '[' << toml::value<double>(value[0]) << ", " << toml::value<double>(value[1]) << ']';
