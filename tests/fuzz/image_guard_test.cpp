@@ -6,8 +6,11 @@
 #include <iterator>
 #include <string>
 
+#include <zlib.h>
+
 #include "gankit/error.h"
 #include "gankit/io/image.h"
+#include "support/test_support.h"
 
 namespace {
 
@@ -39,6 +42,19 @@ TEST(ImageGuard, RefusesTheJpegsThatBrokeStb) {
 
 TEST(ImageGuard, RefusesAPngChunkLongerThanTheFile) {
   expect_refused(kFuzz / "crashes/image_png/idat_length_2gb.png", "a chunk of");
+}
+
+// stb 2.27 copied an empty first IDAT chunk into a buffer it had not allocated (UBSan, fuzz
+// target image): empty IDAT chunks are dropped before stb reads the file, and the image is the same.
+TEST(ImageGuard, AnEmptyIdatChunkIsDroppedAndTheImageKept) {
+  const auto png = read_bytes(kFuzz / "seeds/image/rgb.png");
+  const auto first_data = png.find("IDAT") - 4;  // its length field
+  std::string empty_chunk("\0\0\0\0IDAT", 8);
+  const uint32_t crc = static_cast<uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>("IDAT"), 4));
+  for (int shift = 24; shift >= 0; shift -= 8) empty_chunk += static_cast<char>((crc >> shift) & 0xFF);
+  const auto with_empty = png.substr(0, first_data) + empty_chunk + empty_chunk + png.substr(first_data);
+  const auto expected = gankit::io::decode_image(png, "rgb.png");
+  EXPECT_TRUE(gankit::test::same_tensor(gankit::io::decode_image(with_empty, "with_empty.png"), expected));
 }
 
 TEST(ImageGuard, RefusesFormatsGankitDoesNotRead) {

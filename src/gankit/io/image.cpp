@@ -9,6 +9,8 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "gankit/error.h"
 #include "gankit/io/atomic_file.h"
@@ -49,8 +51,12 @@ std::atomic<int64_t>& max_pixels() {
 
 /// stb_image 2.27 grows its buffer to a PNG chunk's declared length before reading the chunk, so a
 /// 100-byte file can have it allocate 2 GB: chunks longer than what the file holds are refused first.
-void check_png_chunks(const std::string& bytes, const std::string& name) {
-  if (bytes.size() < 8 || bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) return;
+/// Also stb copies an empty IDAT chunk met before any image data into a buffer it has not yet
+/// allocated (memcpy to null; found by fuzzing): empty IDAT chunks hold nothing and are returned
+/// as [start, end) byte ranges for the caller to drop.
+std::vector<std::pair<size_t, size_t>> check_png_chunks(const std::string& bytes, const std::string& name) {
+  std::vector<std::pair<size_t, size_t>> empty_data;
+  if (bytes.size() < 8 || bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) return empty_data;
   const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
   for (size_t at = 8; bytes.size() - at >= 8;) {  // length, type, data, CRC
     const uint64_t length = uint64_t{b[at]} << 24 | uint64_t{b[at + 1]} << 16 | uint64_t{b[at + 2]} << 8 | b[at + 3];
@@ -58,9 +64,24 @@ void check_png_chunks(const std::string& bytes, const std::string& name) {
       fail("{}: cannot read image (corrupt PNG: a chunk of {} bytes, {} left in the file)", name, length,
            bytes.size() - at - 8);
     }
-    if (bytes.compare(at + 4, 4, "IEND") == 0) return;
-    at += std::min<uint64_t>(12 + length, bytes.size() - at);
+    if (bytes.compare(at + 4, 4, "IEND") == 0) break;
+    const size_t next = at + std::min<uint64_t>(12 + length, bytes.size() - at);
+    if (length == 0 && bytes.compare(at + 4, 4, "IDAT") == 0) empty_data.emplace_back(at, next);
+    at = next;
   }
+  return empty_data;
+}
+
+/// `bytes` without the byte ranges `dropped` (sorted, disjoint).
+std::string without_ranges(const std::string& bytes, const std::vector<std::pair<size_t, size_t>>& dropped) {
+  std::string kept;
+  kept.reserve(bytes.size());
+  size_t from = 0;
+  for (const auto& [start, end] : dropped) {
+    kept.append(bytes, from, start - from);
+    from = end;
+  }
+  return kept.append(bytes, from, std::string::npos);
 }
 
 /// Only the formats gankit documents are decoded: PNG, JPEG, BMP and GIF, told by their magic
@@ -91,7 +112,6 @@ void check_pixel_count(const std::string& name, int width, int height) {
 /// The header's width, height and channels (stb's formats), refused when it declares more pixels
 /// than allowed.
 void check_stb_header(const std::string& bytes, const std::string& name, int& width, int& height, int& channels) {
-  check_png_chunks(bytes, name);
   if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), static_cast<int>(bytes.size()),
                              &width, &height, &channels)) {
     fail("{}: cannot read image ({})", name, stbi_failure_reason());
@@ -133,12 +153,15 @@ torch::Tensor decode_image(const std::string& bytes, const std::string& name) {
   if (is_jpeg(bytes)) {
     return decode_jpeg(bytes, name, [&](const JpegHeader& header) { check_pixel_count(name, header.width, header.height); });
   }
+  const auto empty_data = check_png_chunks(bytes, name);
+  const std::string cleaned = empty_data.empty() ? std::string() : without_ranges(bytes, empty_data);
+  const std::string& input = empty_data.empty() ? bytes : cleaned;
   int width = 0, height = 0, channels_in_file = 0;
-  check_stb_header(bytes, name, width, height, channels_in_file);
+  check_stb_header(input, name, width, height, channels_in_file);
   const int wanted = (channels_in_file <= 2) ? 1 : 3;
   unsigned char* pixels =
-      stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
-                            static_cast<int>(bytes.size()), &width, &height, &channels_in_file, wanted);
+      stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(input.data()),
+                            static_cast<int>(input.size()), &width, &height, &channels_in_file, wanted);
   return to_chw(pixels, width, height, channels_in_file, name);
 }
 
