@@ -7,6 +7,7 @@
 #include "gankit/checkpoint/checkpoint.h"
 #include "gankit/compute/kernel_report.h"
 #include "gankit/error.h"
+#include "gankit/export/onnx_export.h"
 #include "gankit/models/registry.h"
 
 namespace gankit::cli {
@@ -42,6 +43,9 @@ void run_info(const InfoArgs& args) {
             << fmt::format("data:       {} {} ({}), images {}x{}x{}, {} classes\n", c.data.name, c.data.split,
                            c.data.path.empty() ? "default location" : c.data.path, header.shape.channels,
                            header.shape.image_size, header.shape.image_size, header.shape.num_classes)
+            << fmt::format("export:     gankit export writes ONNX opset {} (the lowest that expresses every model; "
+                           "--opset up to {})\n",
+                           exporter::kMinOnnxOpset, exporter::kMaxOnnxOpset)
             << "\n# resolved config\n"
             << c.to_toml();
 }
