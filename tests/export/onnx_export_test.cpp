@@ -3,7 +3,9 @@
 // a fixed batch, and every error the command promises.
 #include <gtest/gtest.h>
 
+#include "gankit/data/transforms.h"
 #include "gankit/export/exported_generator.h"
+#include "gankit/io/image.h"
 #include "gankit/export/onnx_export.h"
 #include "support/cli.h"
 #include "support/generator_checkpoints.h"
@@ -159,6 +161,29 @@ TEST(OnnxExportCli, WritesAFixedBatchAtTheHighestOpsetThatOnnxRuntimeRuns) {
   EXPECT_EQ(model.opset, kMaxOnnxOpset);
   EXPECT_EQ(model.inputs[0].dims.front(), "7");
   EXPECT_LE(max_difference(*node_modules, dir / "g.onnx", saved, saved.raw, 7, dir.path()), 1e-4);
+}
+
+TEST(OnnxExportCli, Pix2pixExportGivesTheImageTranslateWrites) {
+  GANKIT_REQUIRE_ONNXRUNTIME(node_modules);
+  test::TempDir dir;
+  const test::SavedGenerators saved({"pix2pix", 32, 3}, false);
+  checkpoint::save_checkpoint(dir / "g.pt", saved, saved.header);
+  const auto photo = torch::randint(256, {3, 32, 32}, torch::kLong).to(torch::kUInt8);
+  io::write_png(dir / "in.png", photo);
+  ASSERT_EQ(test::run_cli("export g.pt -o g.onnx", dir.path()).exit_code, 0);
+  const auto r = test::run_cli("translate g.pt in.png -o out.png", dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto translated = io::read_image(dir / "out.png");
+  const auto output = test::run_in_onnxruntime(*node_modules, dir / "g.onnx",
+                                               {{"image", data::to_unit_range(photo).unsqueeze(0)}}, dir.path());
+  ASSERT_TRUE(output.defined());
+  const auto exported = data::from_unit_range(output)[0];
+  ASSERT_EQ(exported.sizes(), translated.sizes());
+  // The same 8-bit image; a value within 2e-6 of a rounding boundary may land one level apart.
+  const auto levels = (exported.to(torch::kInt) - translated.to(torch::kInt)).abs();
+  EXPECT_LE(levels.max().item<int>(), 1);
+  EXPECT_GE((levels == 0).to(torch::kFloat).mean().item<double>(), 0.999);
+  EXPECT_GT(translated.to(torch::kFloat).std().item<double>(), 20.0);  // a real image, not a flat one
 }
 
 TEST(OnnxExportCli, EveryErrorIsOneLineAndWritesNothing) {
