@@ -18,6 +18,7 @@ void add_report_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_classifier_command(CLI::App& app);
 void add_export_command(CLI::App& app);
+void add_import_command(CLI::App& app);
 
 /// `--precision auto|fp32|bf16|fp16` for the inference commands (train.precision for `train`),
 /// read into `value`; default auto.
