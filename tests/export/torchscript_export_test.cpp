@@ -2,6 +2,8 @@
 // torch.jit.load and gives gankit's output on the same inputs at batch 1 and 7.
 #include <gtest/gtest.h>
 
+#include <torch/script.h>
+
 #include "gankit/export/exported_generator.h"
 #include "gankit/export/torchscript_export.h"
 #include "support/cli.h"
@@ -50,6 +52,14 @@ TEST(TorchScriptExportCli, WritesTheFileTheExtensionNamesAndNeverTheCheckpoint) 
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("TorchScript"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::exists(dir / "G.pt"));
+  // LibTorch loads it too, with gankit's metadata beside it, and it draws the raw generator's images.
+  torch::jit::ExtraFilesMap extra{{"gankit.json", ""}};
+  auto module = torch::jit::load((dir / "G.pt").string(), torch::kCPU, extra);
+  EXPECT_NE(extra["gankit.json"].find("\"gankit.weights\": \"generator\""), std::string::npos) << extra["gankit.json"];
+  const auto inputs = test::make_inputs(saved.header, 3);
+  torch::NoGradGuard no_grad;
+  const auto images = module.forward({inputs.z, inputs.labels}).toTensor();
+  EXPECT_LE((images - test::reference_output(saved.raw, saved.header.kind, inputs)).abs().max().item<double>(), 1e-5);
   // The forward takes z and labels: the source says so.
   const auto source = torchscript_source(load_exported_generator(dir / "g.pt", WeightsChoice::Raw));
   EXPECT_NE(source.find("def forward(self, z: Tensor, label: Tensor)"), std::string::npos) << source;
