@@ -163,6 +163,12 @@ class SavedGenerators : public checkpoint::TrainingState {
   }
 };
 
+/// The first item of each input (a batch of one).
+inline GeneratorInputs first_item(const GeneratorInputs& inputs) {
+  const auto first = [](const torch::Tensor& t) { return t.defined() ? t.narrow(0, 0, 1) : t; };
+  return {first(inputs.z), first(inputs.labels), first(inputs.images), first(inputs.masks)};
+}
+
 /// Whether `images` vary enough for a comparison to mean something: spread out, mostly unsaturated.
 inline ::testing::AssertionResult informative(const torch::Tensor& images) {
   const double spread = images.std().item<double>();

@@ -19,8 +19,14 @@ namespace gankit::test {
   if (std::system("/usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1") != 0)        \
   GTEST_SKIP() << "python3-torch is not installed (scripts/test.sh installs it)"
 
-/// Runs `model` ("safetensors" or "torchscript" `kind`) in PyTorch on `inputs`, in order; its output.
-inline torch::Tensor run_in_pytorch(const std::string& kind, const std::filesystem::path& model,
+/// PyTorch's output for a batch and for its first item alone.
+struct PytorchOutputs {
+  torch::Tensor batch, first;
+};
+
+/// Runs `model` ("safetensors" or "torchscript" `kind`) in PyTorch on `inputs` (in order), and on
+/// their first item alone; undefined outputs (and a test failure) when PyTorch fails.
+inline PytorchOutputs run_in_pytorch(const std::string& kind, const std::filesystem::path& model,
                                     const std::vector<torch::Tensor>& inputs, const std::filesystem::path& scratch) {
   std::string command = "OMP_NUM_THREADS=1 /usr/bin/python3 '" + (source_root() / "tests/support/run_pytorch.py").string() +
                         "' " + kind + " '" + model.string() + "' '" + (scratch / "py_out.npy").string() + "'";
@@ -35,7 +41,7 @@ inline torch::Tensor run_in_pytorch(const std::string& kind, const std::filesyst
     ADD_FAILURE() << "PyTorch failed on " << model << ": " << slurp(scratch / "py_err.txt");
     return {};
   }
-  return io::read_npy(scratch / "py_out.npy");
+  return {io::read_npy(scratch / "py_out.npy"), io::read_npy(scratch / "py_out.first.npy")};
 }
 
 /// The inputs a generator takes, in its forward's order.

@@ -4,7 +4,9 @@ float32 .npy: the tests' check that Python users get gankit's images.
     python3 run_pytorch.py safetensors|torchscript MODEL OUT.npy INPUT.npy...
 
 A safetensors file is loaded into python/gankit_models.py's definition (its JSON header and raw
-tensors parsed with numpy); a TorchScript file with torch.jit.load. Inputs go to G in order.
+tensors parsed with numpy); a TorchScript file with torch.jit.load. Inputs go to G in order. G
+runs twice, on the whole batch (OUT.npy) and on its first item alone (OUT.first.npy): batch 1 and
+batch N from one start of Python.
 """
 import os
 import sys
@@ -26,7 +28,9 @@ def main():
     args = [torch.from_numpy(np.load(path)) for path in inputs]
     with torch.no_grad():
         images = G(*args)
+        first = G(*[a[:1] for a in args])
     np.save(out, images.numpy().astype(np.float32))
+    np.save(out[:-len(".npy")] + ".first.npy", first.numpy().astype(np.float32))
 
 
 if __name__ == "__main__":
