@@ -205,13 +205,22 @@ TEST(OnnxExportCli, EveryErrorIsOneLineAndWritesNothing) {
   EXPECT_EQ(test::slurp(dir / "notes.txt"), "not a checkpoint");
 }
 
-TEST(OnnxExportCli, InfoSaysWhichOpsetExportsWrite) {
+TEST(OnnxExportCli, InfoSaysWhichOpsetExportsWriteAndDescribesAnExport) {
   test::TempDir dir;
   const test::SavedGenerators saved({"mlp", 16, 1}, false);
   checkpoint::save_checkpoint(dir / "g.pt", saved, saved.header);
   const auto r = test::run_cli("info g.pt", dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("ONNX opset " + std::to_string(kMinOnnxOpset)), std::string::npos) << r.out;
+  // And of an export: its opset, inputs and metadata.
+  ASSERT_EQ(test::run_cli("export g.pt -o g.onnx", dir.path()).exit_code, 0);
+  const auto onnx = test::run_cli("info g.onnx", dir.path());
+  ASSERT_EQ(onnx.exit_code, 0) << onnx.err;
+  EXPECT_NE(onnx.out.find("opset " + std::to_string(kMinOnnxOpset)), std::string::npos) << onnx.out;
+  EXPECT_NE(onnx.out.find("z float32 [N, 8]"), std::string::npos) << onnx.out;
+  EXPECT_NE(onnx.out.find("gankit.model: mlp"), std::string::npos) << onnx.out;
+  test::write_file(dir / "fake.onnx", "not a model");
+  test::expect_one_line_error(test::run_cli("info fake.onnx", dir.path()), "fake.onnx: not an ONNX model");
 }
 
 }  // namespace
