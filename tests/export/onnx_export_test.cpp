@@ -67,7 +67,8 @@ INSTANTIATE_TEST_SUITE_P(EveryGenerator, OnnxExport, ::testing::ValuesIn(test::a
 /// OpenCV's dnn reader on the DCGAN and pix2pix exports: a second runtime that tolerates other things
 /// than ONNX Runtime does. pix2pix runs one image at a time there, as `gankit translate` does:
 /// OpenCV 4.6's InstanceNormalization gives wrong values for a batch of several images (max |Δ|
-/// 0.58 at batch 7, while ONNX Runtime agrees with gankit to 2e-6), so batches are for ONNX Runtime.
+/// 0.58 at batch 7, while ONNX Runtime agrees with gankit to 2e-6; opencv/opencv#24377, fixed in
+/// later OpenCV), so batches are for ONNX Runtime.
 class OnnxInOpenCv : public ::testing::TestWithParam<GeneratorCase> {};
 
 TEST_P(OnnxInOpenCv, MatchesGankit) {
