@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "gankit/checkpoint/checkpoint.h"
@@ -29,6 +30,12 @@ struct GeneratorCase {
   int64_t classes = 0;
   int64_t width = 4;
 };
+
+/// How GoogleTest shows a case (instead of its bytes, pointer included).
+inline void PrintTo(const GeneratorCase& c, std::ostream* out) {
+  *out << c.model << " " << c.channels << "x" << c.image_size << "x" << c.image_size << " width " << c.width
+       << (c.classes > 0 ? " classes " + std::to_string(c.classes) : std::string());
+}
 
 inline std::string case_name(const GeneratorCase& c) {
   std::string name = std::string(c.model) + "_" + std::to_string(c.image_size);
