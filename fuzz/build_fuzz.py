@@ -85,8 +85,9 @@ def link_libraries():
         die(f"{BUILD}/build.ninja has no gankit executable")
     line = re.search(r"^  LINK_LIBRARIES = (.*)$", block.group(1), re.M).group(1)
     words = line.split()
-    # libgankit.a is relative to the build folder; the rest are absolute.
-    return " ".join(str(BUILD / w) if w == "libgankit.a" else mapped(w) for w in words)
+    # gankit's own libraries (libgankit.a, libgankit_export.a) are relative to the build folder; the
+    # rest are absolute.
+    return " ".join(str(BUILD / w) if re.fullmatch(r"libgankit\w*\.a", w) else mapped(w) for w in words)
 
 
 def targets():

@@ -12,6 +12,7 @@ say() { printf '[setup] %s\n' "$*"; }
 packages=(build-essential cmake ninja-build pkg-config git libtorch-dev libopenblas0-openmp
           libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libstb-dev libjpeg62-turbo-dev libgif-dev libfmt-dev
           libgtest-dev libgloo-dev zlib1g-dev libcairo2-dev fonts-dejavu-core libprotobuf-dev protobuf-compiler
+          libonnx-dev
           dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do

@@ -19,6 +19,21 @@ if ! /usr/bin/python3 -c 'import torch, torchvision' >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends \
     python3-torch python3-torchvision
 fi
+# Test-only: the export tests run exported models in ONNX Runtime (the npm package onnxruntime-node,
+# whose CPU binaries ship inside it; --ignore-scripts skips its post-install download of others)
+# and in OpenCV's dnn reader (python3-opencv).
+if ! dpkg-query -W -f='${Status}' python3-opencv 2>/dev/null | grep -q "install ok installed"; then
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  echo "[test] installing python3-opencv (the export tests read ONNX files with cv2.dnn)"
+  "${sudo_cmd[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends python3-opencv
+fi
+ort_dir="$root/.tools/onnxruntime"
+if [ ! -f "$ort_dir/node_modules/onnxruntime-node/package.json" ]; then
+  echo "[test] installing onnxruntime-node 1.30.0 into $ort_dir (the export tests run ONNX files in it)"
+  mkdir -p "$ort_dir"
+  npm install --prefix "$ort_dir" --ignore-scripts --no-audit --no-fund onnxruntime-node@1.30.0
+fi
 build_dir="${GANKIT_BUILD_DIR:-$root/build}"
 if [ "${1:-}" = "--sanitize" ]; then
   # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own build folder

@@ -17,6 +17,8 @@ void add_pairs_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_classifier_command(CLI::App& app);
+void add_export_command(CLI::App& app);
+void add_import_command(CLI::App& app);
 
 /// `--precision auto|fp32|bf16|fp16` for the inference commands (train.precision for `train`),
 /// read into `value`; default auto.

@@ -1,4 +1,4 @@
-// gankit info CHECKPOINT | gankit info --models
+// gankit info CHECKPOINT | gankit info MODEL.onnx | gankit info --models
 #include <fmt/ranges.h>
 
 #include <iostream>
@@ -7,6 +7,7 @@
 #include "gankit/checkpoint/checkpoint.h"
 #include "gankit/compute/kernel_report.h"
 #include "gankit/error.h"
+#include "gankit/export/onnx_export.h"
 #include "gankit/models/registry.h"
 
 namespace gankit::cli {
@@ -18,6 +19,22 @@ struct InfoArgs {
   bool models = false;
   bool kernels = false;
 };
+
+/// An ONNX file's opset, inputs, outputs, operators and metadata (gankit's exports or another's).
+void describe_onnx(const std::string& path) {
+  const auto model = exporter::read_onnx_summary(path);
+  const auto values = [](const std::vector<exporter::OnnxSummary::Value>& list) {
+    std::vector<std::string> parts;
+    for (const auto& v : list) parts.push_back(fmt::format("{} {} [{}]", v.name, v.type, fmt::join(v.dims, ", ")));
+    return fmt::format("{}", fmt::join(parts, "; "));
+  };
+  std::cout << fmt::format("onnx:       {} (IR version {}, opset {})\ninputs:     {}\noutputs:    {}\noperators:  {}\n", path,
+                           model.ir_version, model.opset, values(model.inputs), values(model.outputs),
+                           fmt::join(model.operators, ", "));
+  for (const auto& [key, value] : model.metadata) {
+    if (key != "gankit.config") std::cout << fmt::format("{}: {}\n", key, value);
+  }
+}
 
 void run_info(const InfoArgs& args) {
   if (args.kernels) {
@@ -34,6 +51,7 @@ void run_info(const InfoArgs& args) {
   if (args.checkpoint.empty()) {
     fail("info: give a checkpoint, --models to list the architectures, or --kernels for this machine's kernels");
   }
+  if (std::filesystem::path(args.checkpoint).extension() == ".onnx") return describe_onnx(args.checkpoint);
   const auto header = checkpoint::open_checkpoint(args.checkpoint).header;
   const auto& c = header.config;
   std::cout << fmt::format("checkpoint: {}\nkind:       {}\nmodel:      {} (z_dim {})\nstep:       {}\n",
@@ -42,6 +60,9 @@ void run_info(const InfoArgs& args) {
             << fmt::format("data:       {} {} ({}), images {}x{}x{}, {} classes\n", c.data.name, c.data.split,
                            c.data.path.empty() ? "default location" : c.data.path, header.shape.channels,
                            header.shape.image_size, header.shape.image_size, header.shape.num_classes)
+            << fmt::format("export:     gankit export writes ONNX opset {} (the lowest that expresses every model; "
+                           "--opset up to {})\n",
+                           exporter::kMinOnnxOpset, exporter::kMaxOnnxOpset)
             << "\n# resolved config\n"
             << c.to_toml();
 }
@@ -51,7 +72,7 @@ void run_info(const InfoArgs& args) {
 void add_info_command(CLI::App& app) {
   auto args = std::make_shared<InfoArgs>();
   auto* cmd = app.add_subcommand("info", "Describe a checkpoint (model, step, config, data)");
-  cmd->add_option("checkpoint", args->checkpoint, "Checkpoint file");
+  cmd->add_option("checkpoint", args->checkpoint, "Checkpoint file, or an ONNX model (.onnx)");
   cmd->add_flag("--models", args->models, "List the registered architectures");
   cmd->add_flag("--kernels", args->kernels,
                 "This machine: CPU features, BLAS kernels in use and why, what precision auto picks, and a "

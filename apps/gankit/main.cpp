@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   gankit::cli::add_report_command(app);
   gankit::cli::add_eval_command(app);
   gankit::cli::add_classifier_command(app);
+  gankit::cli::add_export_command(app);
+  gankit::cli::add_import_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,56 @@
+// PyTorch for the tests: Debian's python3-torch runs exported generators through
+// tests/support/run_pytorch.py (safetensors into python/gankit_models.py, or torch.jit.load).
+#pragma once
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gankit/io/npy.h"
+#include "support/generator_checkpoints.h"
+#include "support/onnx_runtime.h"
+#include "support/test_support.h"
+
+namespace gankit::test {
+
+#define GANKIT_REQUIRE_PYTORCH()                                                             \
+  if (std::system("/usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1") != 0)        \
+  GTEST_SKIP() << "python3-torch is not installed (scripts/test.sh installs it)"
+
+/// PyTorch's output for a batch and for its first item alone.
+struct PytorchOutputs {
+  torch::Tensor batch, first;
+};
+
+/// Runs `model` ("safetensors" or "torchscript" `kind`) in PyTorch on `inputs` (in order), and on
+/// their first item alone; undefined outputs (and a test failure) when PyTorch fails.
+inline PytorchOutputs run_in_pytorch(const std::string& kind, const std::filesystem::path& model,
+                                    const std::vector<torch::Tensor>& inputs, const std::filesystem::path& scratch) {
+  std::string command = "OMP_NUM_THREADS=1 /usr/bin/python3 '" + (source_root() / "tests/support/run_pytorch.py").string() +
+                        "' " + kind + " '" + model.string() + "' '" + (scratch / "py_out.npy").string() + "'";
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const auto file = scratch / ("py_in_" + std::to_string(i) + ".npy");
+    io::write_npy(file, inputs[i].contiguous());
+    command += " '" + file.string() + "'";
+  }
+  command += " 2>'" + (scratch / "py_err.txt").string() + "'";
+  const int status = std::system(command.c_str());
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    ADD_FAILURE() << "PyTorch failed on " << model << ": " << slurp(scratch / "py_err.txt");
+    return {};
+  }
+  return {io::read_npy(scratch / "py_out.npy"), io::read_npy(scratch / "py_out.first.npy")};
+}
+
+/// The inputs a generator takes, in its forward's order.
+inline std::vector<torch::Tensor> positional_inputs(const GeneratorInputs& inputs) {
+  std::vector<torch::Tensor> out;
+  for (const auto& t : {inputs.z, inputs.labels, inputs.images, inputs.masks}) {
+    if (t.defined()) out.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace gankit::test
