@@ -61,7 +61,8 @@ std::vector<std::pair<std::string, std::string>> describe(const ExportedGenerato
       {"gankit.model", header.config.model.name},
       {"gankit.kind", models::kind_name(header.kind)},
       {"gankit.z_dim", std::to_string(header.config.model.z_dim)},
-      {"gankit.classes", std::to_string(header.shape.num_classes)},
+      // The classes G is conditioned on: an unconditional G trained on labelled data takes none.
+      {"gankit.classes", std::to_string(models::find_model(header.config.model.name).conditional ? header.shape.num_classes : 0)},
       {"gankit.image_size", std::to_string(header.shape.image_size)},
       {"gankit.channels", std::to_string(header.shape.channels)}};
   for (auto& entry : architecture(*generator.module)) entries.push_back(std::move(entry));
