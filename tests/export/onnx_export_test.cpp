@@ -222,6 +222,9 @@ TEST(OnnxExportCli, InfoSaysWhichOpsetExportsWriteAndDescribesAnExport) {
   EXPECT_NE(onnx.out.find("gankit.model: mlp"), std::string::npos) << onnx.out;
   test::write_file(dir / "fake.onnx", "not a model");
   test::expect_one_line_error(test::run_cli("info fake.onnx", dir.path()), "fake.onnx: not an ONNX model");
+  // A valid protobuf that is not a model: one field 7 (ModelProto.graph) holding nothing.
+  test::write_file(dir / "empty_graph.onnx", std::string("\x3a\x00", 2));
+  test::expect_one_line_error(test::run_cli("info empty_graph.onnx", dir.path()), "empty_graph.onnx: not an ONNX model");
 }
 
 }  // namespace

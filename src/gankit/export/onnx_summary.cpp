@@ -27,7 +27,9 @@ OnnxSummary::Value summarize(const onnx::ValueInfoProto& info) {
 
 OnnxSummary read_onnx_summary(const std::filesystem::path& path) {
   onnx::ModelProto model;
-  if (!model.ParseFromString(io::read_file_bytes(path, "ONNX model")) || !model.has_graph()) {
+  // Any bytes can parse as some protobuf: a model has an IR version, an opset and a graph.
+  if (!model.ParseFromString(io::read_file_bytes(path, "ONNX model")) || !model.has_graph() ||
+      model.ir_version() <= 0 || model.opset_import_size() == 0) {
     fail("{}: not an ONNX model", path.string());
   }
   OnnxSummary summary;
