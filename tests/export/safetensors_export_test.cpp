@@ -27,20 +27,7 @@ TEST_P(SafetensorsExport, LoadsIntoThePyTorchDefinitionAndMatchesGankit) {
   const test::SavedGenerators saved(GetParam(), false);
   checkpoint::save_checkpoint(dir / "g.pt", saved, saved.header);
   write_safetensors(dir / "g.safetensors", load_exported_generator(dir / "g.pt", WeightsChoice::Ema));
-  // One start of Python runs batch 7 and its first item alone (batch 1).
-  const auto inputs = test::make_inputs(saved.header, 7);
-  const auto outputs = test::run_in_pytorch("safetensors", dir / "g.safetensors", test::positional_inputs(inputs), dir.path());
-  ASSERT_TRUE(outputs.batch.defined());
-  const auto first = test::first_item(inputs);
-  for (const auto& [n, actual, expected] :
-       {std::tuple{1, outputs.first, test::reference_output(saved.raw, saved.header.kind, first)},
-        std::tuple{7, outputs.batch, test::reference_output(saved.raw, saved.header.kind, inputs)}}) {
-    EXPECT_TRUE(test::informative(expected));
-    ASSERT_EQ(actual.sizes(), expected.sizes());
-    const double delta = (actual - expected).abs().max().item<double>();
-    EXPECT_LE(delta, 1e-5) << GetParam().model << " at batch " << n;
-    std::cout << "[ safetensors ] " << test::case_name(GetParam()) << " batch " << n << " max |delta| " << delta << '\n';
-  }
+  test::expect_pytorch_matches_gankit("safetensors", dir / "g.safetensors", saved, GetParam(), dir.path());
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryGenerator, SafetensorsExport, ::testing::ValuesIn(test::all_generator_cases()),

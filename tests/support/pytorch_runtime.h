@@ -5,7 +5,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gankit/io/npy.h"
@@ -51,6 +53,26 @@ inline std::vector<torch::Tensor> positional_inputs(const GeneratorInputs& input
     if (t.defined()) out.push_back(t);
   }
   return out;
+}
+
+/// Runs the export `model` of `saved`'s generator in PyTorch (`kind` as run_in_pytorch) at batch 7
+/// and on its first item alone, and expects gankit's own output within 1e-5 at both.
+inline void expect_pytorch_matches_gankit(const std::string& kind, const std::filesystem::path& model,
+                                          const SavedGenerators& saved, const GeneratorCase& c,
+                                          const std::filesystem::path& scratch) {
+  const auto inputs = make_inputs(saved.header, 7);
+  const auto outputs = run_in_pytorch(kind, model, positional_inputs(inputs), scratch);
+  ASSERT_TRUE(outputs.batch.defined());
+  const auto first = first_item(inputs);
+  for (const auto& [n, actual, expected] :
+       {std::tuple{1, outputs.first, reference_output(saved.raw, saved.header.kind, first)},
+        std::tuple{7, outputs.batch, reference_output(saved.raw, saved.header.kind, inputs)}}) {
+    EXPECT_TRUE(informative(expected));
+    ASSERT_EQ(actual.sizes(), expected.sizes());
+    const double delta = (actual - expected).abs().max().item<double>();
+    EXPECT_LE(delta, 1e-5) << c.model << " at batch " << n;
+    std::cout << "[ " << kind << " ] " << case_name(c) << " batch " << n << " max |delta| " << delta << '\n';
+  }
 }
 
 }  // namespace gankit::test
