@@ -2,8 +2,6 @@
 // the inputs that broke stb_image 2.27, and no real image. JPEGs go to libjpeg-turbo (jpeg_decoder_test).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include <zlib.h>
@@ -18,14 +16,10 @@ namespace fs = std::filesystem;
 
 const fs::path kFuzz = fs::path(GANKIT_TEST_DATA_DIR).parent_path() / "fuzz";
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 void expect_refused(const fs::path& path, const std::string& reason) {
   try {
-    gankit::io::decode_image(read_bytes(path), "x");
+    gankit::io::decode_image(gankit::test::slurp(path), "x");
     ADD_FAILURE() << path << " decoded";
   } catch (const gankit::Error& error) {
     EXPECT_NE(std::string(error.what()).find(reason), std::string::npos) << error.what();
@@ -47,7 +41,7 @@ TEST(ImageGuard, RefusesAPngChunkLongerThanTheFile) {
 // stb 2.27 copied an empty first IDAT chunk into a buffer it had not allocated (UBSan, fuzz
 // target image): empty IDAT chunks are dropped before stb reads the file, and the image is the same.
 TEST(ImageGuard, AnEmptyIdatChunkIsDroppedAndTheImageKept) {
-  const auto png = read_bytes(kFuzz / "seeds/image/rgb.png");
+  const auto png = gankit::test::slurp(kFuzz / "seeds/image/rgb.png");
   const auto first_data = png.find("IDAT") - 4;  // its length field
   std::string empty_chunk("\0\0\0\0IDAT", 8);
   const uint32_t crc = static_cast<uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>("IDAT"), 4));
@@ -69,7 +63,7 @@ TEST(ImageGuard, EveryRealImageSeedStillDecodes) {
   for (const auto& entry : fs::directory_iterator(kFuzz / "seeds/image")) {
     const auto ext = entry.path().extension().string();
     if (ext != ".png" && ext != ".jpg" && ext != ".bmp" && ext != ".gif") continue;
-    EXPECT_NO_THROW(gankit::io::decode_image(read_bytes(entry.path()), entry.path().string())) << entry.path();
+    EXPECT_NO_THROW(gankit::io::decode_image(gankit::test::slurp(entry.path()), entry.path().string())) << entry.path();
     ++decoded;
   }
   EXPECT_GT(decoded, 10);

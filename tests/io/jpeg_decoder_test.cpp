@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <iterator>
 
 #include "gankit/error.h"
 #include "gankit/io/image.h"
@@ -18,10 +17,6 @@ namespace fs = std::filesystem;
 
 const fs::path kJpeg = fs::path(GANKIT_TEST_DATA_DIR) / "jpeg";
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 std::string error_of(const std::string& bytes) {
   try {
@@ -46,13 +41,13 @@ TEST(JpegDecoder, ChannelsComeFromTheHeader) {
   EXPECT_EQ(image_channels(kJpeg / "cmyk.jpg"), 3);
   JpegHeader header;
   std::string reason;
-  ASSERT_TRUE(read_jpeg_header(read_bytes(kJpeg / "cmyk.jpg"), header, reason)) << reason;
+  ASSERT_TRUE(read_jpeg_header(test::slurp(kJpeg / "cmyk.jpg"), header, reason)) << reason;
   EXPECT_EQ(header.width, 40);
   EXPECT_EQ(header.height, 24);
 }
 
 TEST(JpegDecoder, RefusesAFileThatEndsBeforeItsLastRow) {
-  const auto whole = read_bytes(kJpeg / "rgb.jpg");
+  const auto whole = test::slurp(kJpeg / "rgb.jpg");
   EXPECT_NE(error_of(whole.substr(0, whole.size() * 2 / 3)).find("x.jpg: cannot read image (Premature end of JPEG file)"),
             std::string::npos);
   // Cut inside the header: one line too, with libjpeg's reason.
@@ -61,7 +56,7 @@ TEST(JpegDecoder, RefusesAFileThatEndsBeforeItsLastRow) {
 
 TEST(JpegDecoder, RefusesAProgressiveFileOfTooManyScans) {
   // The last scan repeated: libjpeg only warns of the odd progression, and would decode every copy.
-  const auto whole = read_bytes(kJpeg / "progressive.jpg");
+  const auto whole = test::slurp(kJpeg / "progressive.jpg");
   const auto last_scan = whole.rfind("\xFF\xDA");
   const auto end = whole.rfind("\xFF\xD9");
   ASSERT_NE(last_scan, std::string::npos);
@@ -77,7 +72,7 @@ TEST(JpegDecoder, RefusesAProgressiveFileOfTooManyScans) {
 TEST(JpegDecoder, RefusesTooManyPixelsBeforeDecoding) {
   const auto old = max_image_pixels();
   set_max_image_pixels(28 * 28 - 1);
-  const auto message = error_of(read_bytes(kJpeg / "rgb.jpg"));
+  const auto message = error_of(test::slurp(kJpeg / "rgb.jpg"));
   set_max_image_pixels(old);
   EXPECT_NE(message.find("x.jpg: image is 28x28 (784 pixels), more than the limit of 783"), std::string::npos)
       << message;
@@ -85,9 +80,9 @@ TEST(JpegDecoder, RefusesTooManyPixelsBeforeDecoding) {
 
 TEST(JpegDecoder, ABadHuffmanTableIsOneLine) {
   const fs::path crashes = fs::path(GANKIT_TEST_DATA_DIR).parent_path() / "fuzz/crashes/image";
-  EXPECT_NE(error_of(read_bytes(crashes / "jpeg_dht_over_256_codes.jpg")).find("x.jpg: cannot read image (Bogus Huffman table"),
+  EXPECT_NE(error_of(test::slurp(crashes / "jpeg_dht_over_256_codes.jpg")).find("x.jpg: cannot read image (Bogus Huffman table"),
             std::string::npos)
-      << error_of(read_bytes(crashes / "jpeg_dht_over_256_codes.jpg"));
+      << error_of(test::slurp(crashes / "jpeg_dht_over_256_codes.jpg"));
 }
 
 }  // namespace
