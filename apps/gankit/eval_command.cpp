@@ -1,9 +1,10 @@
-// gankit eval CHECKPOINT [--metrics fid,kid,is,pr] [--n N] [--features inception:FILE|classifier:FILE]
+// gankit eval CHECKPOINT [--metrics fid,kid,is,pr,dc,ifid,cas] [--n N] [--features inception:FILE|classifier:FILE]
 //             [--real DATASET|FOLDER|FILE.npy]
 // gankit eval --samples S.npy|DIR --real ... : images from any tool.
 // One JSON object on stdout: a key per metric, plus n, the extractor and the real data used.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +23,7 @@
 #include "gankit/metrics/real_features.h"
 #include "gankit/sample/sampler.h"
 #include "gankit/system/resources.h"
+#include "gankit/train/classification_accuracy_score.h"
 
 namespace gankit::cli {
 
@@ -46,6 +48,7 @@ struct EvalArgs {
   bool quiet = false;
   std::string precision;
   metrics::ScoreOptions scores;
+  int64_t cas_epochs = 5;
 };
 
 /// Progress lines on stderr, about every tenth of the way of each side.
@@ -98,7 +101,9 @@ metrics::GeneratedImages generated_images(const EvalArgs& args,
 metrics::RealImages real_images(const EvalArgs& args, std::optional<data::DataOptions> checkpoint_data) {
   metrics::RealImages real;
   if (fs::path(args.real).extension() == ".npy") {
-    real.images = sample::read_samples(args.real).images;
+    auto read = sample::read_samples(args.real);
+    real.images = read.images;
+    real.labels = read.labels;
     real.source = args.real;
     return real;
   }
@@ -161,31 +166,65 @@ nlohmann::ordered_json to_json(const metrics::EvaluationResult& result, const me
   return out;
 }
 
+/// The classification accuracy score of the labelled generated images against `real`'s held-out split.
+void add_cas(nlohmann::ordered_json& out, const metrics::GeneratedImages& generated, const data::DataOptions& real,
+             const EvalArgs& args) {
+  train::CasOptions options;
+  options.epochs = args.cas_epochs;
+  options.seed = static_cast<int64_t>(args.seed);
+  options.log = args.quiet ? nullptr : &std::cerr;
+  const auto start = Clock::now();
+  const auto cas = train::classification_accuracy_score(generated.images, generated.labels, generated.name, real, options);
+  out["cas"] = cas.cas;
+  if (cas.real_accuracy) out["cas_real"] = *cas.real_accuracy;
+  out["cas_detail"] = {{"train_images", cas.train_images},
+                       {"test_images", cas.test_images},
+                       {"image_size", cas.image_size},
+                       {"epochs", args.cas_epochs},
+                       {"seconds", std::chrono::duration<double>(Clock::now() - start).count()}};
+  if (!out.contains("n")) out["n"] = generated.images.size(0);
+}
+
 void run_eval(const EvalArgs& args) {
   torch::set_num_threads(static_cast<int>(system::available_cores()));
   if (args.checkpoint.empty() == args.samples.empty()) {
     fail("gankit eval: give a checkpoint or --samples S.npy|DIR (one of them)");
   }
-  const auto options = evaluation_options(args);
-  auto extractor =
-      metrics::make_feature_extractor(args.features.empty() ? default_features() : args.features);
+  auto options = evaluation_options(args);
+  // CAS trains classifiers on the images themselves; the rest compare features.
+  const auto cas_at = std::find(options.metrics.begin(), options.metrics.end(), "cas");
+  const bool cas = cas_at != options.metrics.end();
+  if (cas) options.metrics.erase(cas_at);
+  std::unique_ptr<metrics::FeatureExtractor> extractor;
+  if (!options.metrics.empty()) {
+    extractor = metrics::make_feature_extractor(args.features.empty() ? default_features() : args.features);
+  }
   const auto start = Clock::now();
   std::optional<data::DataOptions> checkpoint_data;
   const auto generated = generated_images(args, checkpoint_data);
   const double sample_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  const auto result =
-      metrics::evaluate_images(generated, real_images(args, checkpoint_data), *extractor, options);
-  std::cout << to_json(result, args.scores, sample_seconds).dump() << std::endl;
+  const auto real = real_images(args, checkpoint_data);
+  if (cas && !real.data_set) {
+    fail("--metrics cas: --real {} is an array; CAS tests on a labelled data set's held-out split (--real "
+         "DATASET|FOLDER)",
+         args.real);
+  }
+  nlohmann::ordered_json out;
+  if (extractor) out = to_json(metrics::evaluate_images(generated, real, *extractor, options), args.scores, sample_seconds);
+  if (cas) add_cas(out, generated, *real.data_set, args);
+  std::cout << out.dump() << std::endl;
 }
 
 }  // namespace
 
 void add_eval_command(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
-  auto* cmd = app.add_subcommand("eval", "Score a generator (or any images) with FID, KID, IS and precision/recall");
+  auto* cmd = app.add_subcommand("eval", "Score a generator (or any images) with FID, KID, IS, precision/recall, density/coverage and intra-class FID");
   cmd->add_option("checkpoint", args->checkpoint, "GAN checkpoint whose generator to sample");
   cmd->add_option("--samples", args->samples, "Score these images instead: S.npy or a folder of images");
-  cmd->add_option("--metrics", args->metrics, "Comma-separated: fid, kid, is, pr, or all")->capture_default_str();
+  cmd->add_option("--metrics", args->metrics, "Comma-separated: fid, kid, is, pr (precision/recall), dc (density/coverage), ifid (intra-class FID), cas "
+                  "(classification accuracy score; ifid and cas need labelled samples), or all (every one but ifid "
+                  "and cas)")->capture_default_str();
   cmd->add_option("-n,--n", args->count, "Generated images to score (default 10000; all of --samples)")
       ->check(whole_number(1, 200000));
   cmd->add_option("--features", args->features,
@@ -210,6 +249,12 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--is-splits", args->scores.is_splits, "IS: splits")->check(whole_number(1, 1000))->capture_default_str();
   cmd->add_option("--pr-k", args->scores.pr_k, "Precision/recall: k of the k-NN radii")
+      ->check(whole_number(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--cas-epochs", args->cas_epochs, "CAS: passes over the images each classifier trains on")
+      ->check(whole_number(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--dc-k", args->scores.dc_k, "Density/coverage: k of the real samples' k-NN radii")
       ->check(whole_number(1, 1000))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "No progress lines on stderr");

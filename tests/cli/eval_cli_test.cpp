@@ -37,6 +37,13 @@ class CliEval : public ::testing::Test {
     gankit::io::write_npy(path("noisy.npy"), nhwc(noisy.to(torch::kUInt8)));
     gankit::io::write_npy(path("posterised.npy"), nhwc(images.ge(128).to(torch::kUInt8) * 255));
     gankit::io::write_npy(path("rgb.npy"), nhwc(images.repeat({1, 3, 1, 1})));
+    // The same real images as a conditional model's labelled samples: rightly labelled, and
+    // every label moved on by one class (right images, wrong classes).
+    const auto labels = gankit::data::load_images(data).labels.slice(0, 0, 600);
+    gankit::io::write_npy(path("labelled.npy"), nhwc(images));
+    gankit::io::write_npy(path("labelled.labels.npy"), labels);
+    gankit::io::write_npy(path("mislabelled.npy"), nhwc(images));
+    gankit::io::write_npy(path("mislabelled.labels.npy"), (labels + 1).remainder(10));
     r = run_cli("train dcgan-fashion-mnist --out cgan --set model.name=cgan" + gankit::test::tiny_set_args(2),
                 dir_->path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -110,6 +117,50 @@ TEST_F(CliEval, ScoresACheckpointWithClassAccuracyForConditionalModels) {
   EXPECT_NE(result["real"]["source"].get<std::string>().find("fashion-mnist test, 200 of 10000 images at 16x16"),
             std::string::npos)
       << result.dump();
+}
+
+TEST_F(CliEval, IntraClassFidAndDensityCoverageSeeWrongLabelsAndFidDoesNot) {
+  const std::string common = " --real fashion-mnist --real-split test --n-real 3000 --features classifier:fm.pt "
+                             "--metrics fid,dc,ifid -q";
+  const auto right = scores("eval --samples labelled.npy" + common);
+  const auto wrong = scores("eval --samples mislabelled.npy" + common);
+  for (const char* key : {"fid", "density", "coverage", "intra_fid", "intra_fid_max", "intra_fid_worst_class"}) {
+    ASSERT_TRUE(right.contains(key)) << key << " missing from " << right.dump();
+  }
+  EXPECT_DOUBLE_EQ(right["fid"].get<double>(), wrong["fid"].get<double>());
+  EXPECT_GT(wrong["intra_fid"].get<double>(), 5 * right["intra_fid"].get<double>()) << right.dump() << wrong.dump();
+  // Real test images against other real test images: on the manifold, covering much of it.
+  EXPECT_GT(right["density"].get<double>(), 0.5);
+  EXPECT_GT(right["coverage"].get<double>(), 0.1);
+  EXPECT_LE(right["coverage"].get<double>(), 1.0);
+}
+
+TEST_F(CliEval, CasTrainsOnTheSamplesAndTestsOnRealImages) {
+  const std::string common = " --real fashion-mnist --metrics cas --cas-epochs 10 -q";
+  const auto right = scores("eval --samples labelled.npy" + common);
+  const auto wrong = scores("eval --samples mislabelled.npy" + common);
+  ASSERT_TRUE(right.contains("cas") && right.contains("cas_real")) << right.dump();
+  EXPECT_EQ(right["n"], 600);
+  EXPECT_EQ(right["cas_detail"]["test_images"], 10000);
+  EXPECT_EQ(right["cas_detail"]["image_size"], 32);  // 28 rounded up to the classifier's multiple of 8
+  // A classifier taught by rightly labelled images classifies real ones; one taught by shifted
+  // labels gets them systematically wrong.
+  EXPECT_GT(right["cas"].get<double>(), 0.4) << right.dump();
+  EXPECT_LT(wrong["cas"].get<double>(), 0.15) << wrong.dump();
+  EXPECT_GT(right["cas_real"].get<double>(), 0.4) << right.dump();
+  // No feature extractor is needed for CAS alone, and the same seed gives the same score.
+  EXPECT_FALSE(right.contains("features"));
+  EXPECT_DOUBLE_EQ(scores("eval --samples labelled.npy" + common)["cas"].get<double>(), right["cas"].get<double>());
+}
+
+TEST_F(CliEval, ConditionalMetricsOnUnlabelledImagesAreOneLineErrors) {
+  expect_one_line_error(cli("eval --samples real.npy --real fashion-mnist --features classifier:fm.pt --metrics ifid"),
+                        "intra-class FID needs the generated images' class labels");
+  expect_one_line_error(cli("eval --samples real.npy --real fashion-mnist --metrics cas"),
+                        "real.npy have no class labels");
+  expect_one_line_error(cli("eval --samples labelled.npy --real rgb.npy --metrics cas"), "is an array");
+  expect_one_line_error(cli("eval --samples labelled.npy --real real.npy --features classifier:fm.pt --metrics ifid"),
+                        "intra-class FID needs the real images' class labels");
 }
 
 TEST_F(CliEval, BadRequestsAreOneLineErrors) {

@@ -9,7 +9,9 @@ reference way, go to tests/data/metrics/expected.json:
     distance in 50-digit arithmetic (mpmath), the exact value that float64 approximates;
   - KID: the unbiased MMD^2 with the cubic polynomial kernel, on the whole sets;
   - IS: the original (improved-GAN) split loop;
-  - precision/recall: brute-force distances, every pair.
+  - precision/recall: brute-force distances, every pair;
+  - density/coverage: Naeem et al. 2020's definitions on the same brute-force distances;
+  - intra-class FID: pytorch-fid's distance per class (labels i % 3 of each set), averaged.
 Needs Debian's python3-numpy, python3-scipy and python3-mpmath. Re-run after changing a case:
   /usr/bin/python3 tests/data/make_fixtures_metrics.py
 """
@@ -128,6 +130,25 @@ def coverage(balls, points, k):
     return float((across <= radii[None, :]).any(axis=1).mean())
 
 
+def density_coverage(real, fake, k):
+    """Naeem et al. 2020, eqs. for density and coverage, written as loops over the real samples:
+    density = (1 / kM) * sum_j sum_i [fake_j in ball(real_i)], coverage = (1 / N) * sum_i
+    [some fake_j in ball(real_i)], where ball(real_i) has the distance to real_i's k-th nearest
+    other real sample as radius. Same 1e-9 margin assertion as coverage()."""
+    within = distances(real, real)
+    np.fill_diagonal(within, np.inf)
+    radii = np.sort(within, axis=1)[:, k - 1]
+    across = distances(real, fake)  # [N, M]
+    margin = np.abs(across - radii[:, None]) / radii[:, None]
+    assert margin.min() > 1e-9, margin.min()
+    hits, covered = 0, 0
+    for i in range(len(real)):
+        inside = int((across[i] <= radii[i]).sum())
+        hits += inside
+        covered += inside > 0
+    return hits / (k * len(fake)), covered / len(real)
+
+
 def main():
     rng = np.random.RandomState(2024)
     expected = {}
@@ -143,6 +164,13 @@ def main():
     for k in (3, 5):
         expected["precision_k%d" % k] = coverage(real, fake, k)
         expected["recall_k%d" % k] = coverage(fake, real, k)
+        expected["density_k%d" % k], expected["coverage_k%d" % k] = density_coverage(real, fake, k)
+    # Row i of each set belongs to class i % 3: per-class FID, then the mean and the worst.
+    per_class = [frechet_distance(real[np.arange(len(real)) % 3 == c], fake[np.arange(len(fake)) % 3 == c])
+                 for c in range(3)]
+    expected["intra_fid_mean"] = float(np.mean(per_class))
+    expected["intra_fid_max"] = float(np.max(per_class))
+    expected["intra_fid_worst"] = float(np.argmax(per_class))
 
     # D = 64 > N = 40: both covariances have rank <= 39, their product is singular.
     wide_real = save("wide_real", rng.randn(40, 64))

@@ -1,7 +1,7 @@
 // The statistics behind FID, KID, IS and precision/recall, against closed forms and the reference
 // implementations (fixtures from tests/data/make_fixtures_metrics.py: pytorch-fid's
 // calculate_frechet_distance with scipy's sqrtm, numpy MMD^2, the original IS loop, brute-force
-// nearest neighbours).
+// nearest neighbours, Naeem et al.'s density and coverage as loops, per-class pytorch-fid).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,9 +13,11 @@
 
 #include "gankit/data/transforms.h"
 #include "gankit/io/npy.h"
+#include "gankit/metrics/density_coverage.h"
 #include "gankit/metrics/feature_statistics.h"
 #include "gankit/metrics/frechet_distance.h"
 #include "gankit/metrics/inception_score.h"
+#include "gankit/metrics/intra_class_fid.h"
 #include "gankit/metrics/kernel_inception_distance.h"
 #include "gankit/metrics/precision_recall.h"
 #include "support/test_support.h"
@@ -265,6 +267,91 @@ TEST(PrecisionRecall, NeedsKPlusOneSamplesAndOneDimension) {
       },
       {"different dimensions (4 and 5)"}));
   EXPECT_TRUE(fails_with([&] { precision_recall(x, x, 0); }, {"k must be at least 1"}));
+}
+
+TEST(DensityCoverage, MatchesNaeemEtAlsDefinitionsOnBruteForceDistances) {
+  const auto real = fixture("real"), fake = fixture("fake");
+  const auto k5 = density_coverage(real, fake);
+  EXPECT_NEAR(k5.density, expected("density_k5"), 1e-12);
+  EXPECT_NEAR(k5.coverage, expected("coverage_k5"), 1e-12);
+  const auto k3 = density_coverage(real, fake, 3);
+  EXPECT_NEAR(k3.density, expected("density_k3"), 1e-12);
+  EXPECT_NEAR(k3.coverage, expected("coverage_k3"), 1e-12);
+}
+
+TEST(DensityCoverage, AgreesWithBruteForceAcrossRowBlocks) {
+  // 2100 x 2300 distances exceed one block (2^22 values): radii and counts span two blocks.
+  auto generator = data::make_generator(7);
+  const auto real = torch::randn({2100, 4}, generator, torch::kDouble);
+  const auto fake = torch::randn({2300, 4}, generator, torch::kDouble) * 0.8 + 0.3;
+  const int64_t k = 5;
+  auto within = torch::cdist(real, real, 2.0, /*compute_mode=*/2);  // direct differences
+  within.fill_diagonal_(std::numeric_limits<double>::infinity());
+  const auto radii = std::get<0>(within.kthvalue(k, 1));
+  const auto inside = torch::cdist(real, fake, 2.0, 2).le(radii.unsqueeze(1));  // [N,M]
+  const auto result = density_coverage(real, fake, k);
+  EXPECT_NEAR(result.density, inside.sum().item<double>() / (k * 2300.0), 1e-12);
+  EXPECT_NEAR(result.coverage, inside.any(1).to(torch::kDouble).mean().item<double>(), 1e-12);
+  EXPECT_GT(result.coverage, 0.1);
+  EXPECT_LT(result.coverage, 0.99);
+}
+
+TEST(DensityCoverage, CatchesCopiesOutliersAndModeDropping) {
+  const auto real = fixture("real");
+  // A copy of the real set covers every real sample; far-off fakes cover none and add no density.
+  EXPECT_EQ(density_coverage(real, real.clone()).coverage, 1.0);
+  const auto apart = density_coverage(real, fixture("fake") + 100);
+  EXPECT_EQ(apart.density, 0.0);
+  EXPECT_EQ(apart.coverage, 0.0);
+  // Fakes piled on half of the real samples: coverage falls to about a half, density rises.
+  const auto half = real.slice(0, 0, 150);
+  const auto dropped = density_coverage(real, torch::cat({half, half}));
+  EXPECT_LT(dropped.coverage, 0.75);
+  EXPECT_GT(dropped.density, density_coverage(real, real.clone()).density);
+}
+
+TEST(DensityCoverage, NeedsKPlusOneSamplesAndOneDimension) {
+  const auto x = torch::rand({10, 4});
+  EXPECT_TRUE(fails_with([&] { density_coverage(x, torch::rand({5, 4})); },
+                         {"density_coverage", "k = 5", "at least 6", "got 10 real and 5 fake"}));
+  EXPECT_TRUE(fails_with([&] { density_coverage(x, torch::rand({10, 5})); }, {"different dimensions (4 and 5)"}));
+  EXPECT_TRUE(fails_with([&] { density_coverage(x, x, 0); }, {"k must be at least 1"}));
+}
+
+/// Labels i % 3 for an n-row set, as make_fixtures_metrics.py gives them.
+torch::Tensor every_third(int64_t n) { return torch::arange(n, torch::kLong).remainder(3); }
+
+TEST(IntraClassFid, IsPytorchFidPerClassAveraged) {
+  const auto real = fixture("real"), fake = fixture("fake");
+  const auto result = intra_class_fid(real, every_third(real.size(0)), fake, every_third(fake.size(0)));
+  EXPECT_NEAR(result.mean, expected("intra_fid_mean"), 1e-6 * expected("intra_fid_mean"));
+  EXPECT_NEAR(result.max, expected("intra_fid_max"), 1e-6 * expected("intra_fid_max"));
+  EXPECT_EQ(result.worst, static_cast<int64_t>(expected("intra_fid_worst")));
+  EXPECT_EQ(result.classes, 3);
+}
+
+TEST(IntraClassFid, SeesRightImagesUnderWrongLabelsWhereFidCannot) {
+  // Two well-separated classes; the fakes are the reals themselves, labelled right or swapped.
+  auto generator = data::make_generator(11);
+  const auto labels = torch::arange(400, torch::kLong).remainder(2);
+  const auto real = torch::randn({400, 6}, generator, torch::kDouble) + labels.unsqueeze(1).to(torch::kDouble) * 8;
+  const auto right = intra_class_fid(real, labels, real.clone(), labels);
+  const auto swapped = intra_class_fid(real, labels, real.clone(), 1 - labels);
+  EXPECT_NEAR(right.mean, 0.0, 1e-6);
+  EXPECT_GT(swapped.mean, 300.0);  // ~ |8 * 1_6|^2 = 384 per class
+}
+
+TEST(IntraClassFid, MissingLabelsAndThinClassesAreErrorsNamingTheClass) {
+  const auto x = torch::randn({12, 3});
+  const auto labels = torch::arange(12, torch::kLong).remainder(3);
+  EXPECT_TRUE(fails_with([&] { intra_class_fid(x, torch::Tensor(), x, labels); }, {"real images' class labels"}));
+  EXPECT_TRUE(fails_with([&] { intra_class_fid(x, labels, x, torch::Tensor()); }, {"generated images' class labels"}));
+  EXPECT_TRUE(fails_with([&] { intra_class_fid(x, labels.slice(0, 0, 5), x, labels); }, {"real labels", "12 images"}));
+  auto one_of_class_7 = labels.clone();
+  one_of_class_7[0] = 7;
+  EXPECT_TRUE(fails_with([&] { intra_class_fid(x, labels, x, one_of_class_7); },
+                         {"class 7 has 1 generated and 0 real images", "at least 2 of each"}));
+  EXPECT_TRUE(fails_with([&] { intra_class_fid(x, labels, torch::randn({12, 4}), labels); }, {"do not match"}));
 }
 
 }  // namespace

@@ -57,6 +57,12 @@ TEST(RealFeatures, ComputedOnceThenReadFromTheCache) {
   EXPECT_EQ(extractor.batches, computed);
   EXPECT_TRUE(torch::equal(first.features.features, second.features.features));
   EXPECT_TRUE(torch::equal(first.features.logits, second.features.logits));
+  // The subset's class labels travel with its features (intra-class FID needs them).
+  ASSERT_TRUE(first.features.labels.defined());
+  ASSERT_TRUE(second.features.labels.defined());
+  EXPECT_TRUE(torch::equal(first.features.labels, second.features.labels));
+  EXPECT_EQ(first.features.labels.size(0), 250);
+  EXPECT_GT(torch::bincount(first.features.labels).gt(0).sum().item<int64_t>(), 5);
   EXPECT_EQ(second.description, first.description);
 }
 

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "gankit/compat.h"
+#include "gankit/data/array_loader.h"
 #include "gankit/data/pairs.h"
 #include "gankit/data/parallel.h"
 #include "gankit/data/registry.h"
@@ -296,6 +297,32 @@ ImageSet load_images(const DataOptions& data) {
     set.targets = set.targets.contiguous();
   }
   return set;
+}
+
+std::unique_ptr<Loader> make_array_loader(ImageSet set, const LoaderOptions& options, bool hflip,
+                                          const std::string& description) {
+  if (options.batch_size <= 0) fail("batch_size = {}: must be positive", options.batch_size);
+  const auto& images = set.images;
+  if (!images.defined() || images.dim() != 4 || images.scalar_type() != torch::kUInt8 ||
+      images.size(2) != images.size(3)) {
+    fail("{}: expected uint8 images [N,C,S,S]", description);
+  }
+  if (set.labels.defined() && (set.labels.dim() != 1 || set.labels.size(0) != images.size(0))) {
+    fail("{}: {} labels for {} images", description, set.labels.numel(), images.size(0));
+  }
+  if (images.size(0) < options.batch_size * options.world_size) {
+    fail("{}: {} images, fewer than one batch of {}", description, images.size(0),
+         options.batch_size * options.world_size);
+  }
+  DataInfo info;
+  info.size = images.size(0);
+  info.channels = images.size(1);
+  info.image_size = images.size(2);
+  info.num_classes = set.labels.defined() ? set.num_classes : 0;
+  info.description = description;
+  set.targets = torch::Tensor();
+  return std::make_unique<BatchLoader>(Source(std::move(set)), std::move(info), options, 0, hflip,
+                                       /*b_to_a=*/false, /*prefetch=*/2);
 }
 
 }  // namespace gankit::data

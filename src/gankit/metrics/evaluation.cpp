@@ -32,7 +32,10 @@ ImageFeatures array_features(const RealImages& real, const GeneratedImages& gene
          fake.size(3));
   }
   summary = {real.source, images.size(0), false, {}};
-  return extract_features(extractor, images, real.source, options.batch_size, progress_of(options, "real"));
+  auto features =
+      extract_features(extractor, images, real.source, options.batch_size, progress_of(options, "real"));
+  if (real.labels.defined()) features.labels = real.labels.to(torch::kLong);
+  return features;
 }
 
 /// Features of a data set fitted to the generated images' size, cached when options.cache_dir is set.
@@ -62,8 +65,9 @@ EvaluationResult evaluate_images(const GeneratedImages& generated, const RealIma
   result.real_seconds = seconds_since(start);
 
   start = Clock::now();
-  const auto fake_side = extract_features(extractor, generated.images, generated.name, options.batch_size,
-                                          progress_of(options, "generated"));
+  auto fake_side = extract_features(extractor, generated.images, generated.name, options.batch_size,
+                                    progress_of(options, "generated"));
+  if (generated.labels.defined()) fake_side.labels = generated.labels.to(torch::kLong);
   result.features_seconds = seconds_since(start);
   if (fake_side.features.size(1) != real_side.features.size(1)) {
     fail("real and generated features differ in width ({} vs {})", real_side.features.size(1),

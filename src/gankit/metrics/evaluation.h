@@ -27,6 +27,7 @@ struct GeneratedImages {
 /// to the generated images' size as training fits it to the model's.
 struct RealImages {
   torch::Tensor images;  ///< uint8 [N,C,H,W]; undefined: use `data_set`
+  torch::Tensor labels;  ///< int64 [N] with `images` where known (intra-class FID), or undefined
   std::string source;
   std::optional<data::DataOptions> data_set;
 };

@@ -1,20 +1,26 @@
 #include "gankit/metrics/gan_scores.h"
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 
 #include "gankit/error.h"
+#include "gankit/metrics/density_coverage.h"
 #include "gankit/metrics/feature_statistics.h"
 #include "gankit/metrics/frechet_distance.h"
 #include "gankit/metrics/inception_score.h"
+#include "gankit/metrics/intra_class_fid.h"
 #include "gankit/metrics/kernel_inception_distance.h"
 #include "gankit/metrics/precision_recall.h"
 
 namespace gankit::metrics {
 
 const std::vector<std::string>& metric_names() {
-  static const std::vector<std::string> names{"fid", "kid", "is", "pr"};
+  static const std::vector<std::string> names{"fid", "kid", "is", "pr", "dc", "ifid", "cas"};
   return names;
 }
+
+bool needs_labels(const std::string& metric) { return metric == "ifid" || metric == "cas"; }
 
 std::vector<std::string> parse_metrics(const std::string& comma_separated) {
   const auto& known = metric_names();
@@ -25,11 +31,11 @@ std::vector<std::string> parse_metrics(const std::string& comma_separated) {
     if (end == std::string::npos) end = comma_separated.size();
     const std::string name = comma_separated.substr(start, end - start);
     if (name == "all") {
-      std::fill(wanted.begin(), wanted.end(), true);
+      for (size_t i = 0; i < known.size(); ++i) wanted[i] = wanted[i] || !needs_labels(known[i]);
     } else {
       const auto it = std::find(known.begin(), known.end(), name);
       if (it == known.end()) {
-        fail("unknown metric '{}' in '{}' (known: fid, kid, is, pr, all)", name, comma_separated);
+        fail("unknown metric '{}' in '{}' (known: {}, all)", name, comma_separated, fmt::join(known, ", "));
       }
       wanted[it - known.begin()] = true;
     }
@@ -62,8 +68,15 @@ void check_counts(const std::vector<std::string>& metrics, int64_t n_real, int64
     } else if (metric == "pr") {
       const auto name = fmt::format("precision/recall (k = {})", options.pr_k);
       need(n_fake, options.pr_k + 1, name, "generated"), need(n_real, options.pr_k + 1, name, "real");
+    } else if (metric == "dc") {
+      const auto name = fmt::format("density/coverage (k = {})", options.dc_k);
+      need(n_fake, options.dc_k + 1, name, "generated"), need(n_real, options.dc_k + 1, name, "real");
+    } else if (metric == "ifid") {
+      need(n_fake, 2, "intra-class FID", "generated"), need(n_real, 2, "intra-class FID", "real");
+    } else if (metric == "cas") {
+      // Trained on the images, not their features: `gankit eval` computes it and checks its counts.
     } else {
-      fail("unknown metric '{}' (known: fid, kid, is, pr)", metric);
+      fail("unknown metric '{}' (known: {})", metric, fmt::join(metric_names(), ", "));
     }
   }
 }
@@ -94,6 +107,15 @@ Scores score_features(const ImageFeatures& real, const ImageFeatures& fake, cons
       const auto pr = precision_recall(real.features, fake.features, options.pr_k);
       scores.emplace_back("precision", pr.precision);
       scores.emplace_back("recall", pr.recall);
+    } else if (metric == "dc") {
+      const auto dc = density_coverage(real.features, fake.features, options.dc_k);
+      scores.emplace_back("density", dc.density);
+      scores.emplace_back("coverage", dc.coverage);
+    } else if (metric == "ifid") {
+      const auto ifid = intra_class_fid(real.features, real.labels, fake.features, fake.labels);
+      scores.emplace_back("intra_fid", ifid.mean);
+      scores.emplace_back("intra_fid_max", ifid.max);
+      scores.emplace_back("intra_fid_worst_class", static_cast<double>(ifid.worst));
     }
   }
   return scores;

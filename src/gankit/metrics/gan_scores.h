@@ -14,9 +14,13 @@
 namespace gankit::metrics {
 
 /// The metric names `--metrics` accepts, in the order results are reported.
-const std::vector<std::string>& metric_names();  // fid, kid, is, pr
+const std::vector<std::string>& metric_names();  // fid, kid, is, pr, dc, ifid, cas
 
-/// "fid,kid" -> {"fid", "kid"} in metric_names() order, duplicates dropped; "all" = every one.
+/// Whether `metric` scores labelled (class-conditional) images only: ifid, cas.
+bool needs_labels(const std::string& metric);
+
+/// "fid,kid" -> {"fid", "kid"} in metric_names() order, duplicates dropped; "all" = every one
+/// that does not need labels (those are asked for by name).
 /// An unknown or empty name throws gankit::Error listing the known ones.
 std::vector<std::string> parse_metrics(const std::string& comma_separated);
 
@@ -25,6 +29,8 @@ struct ScoreOptions {
   int64_t kid_subset_size = 1000;
   int64_t is_splits = 10;
   int64_t pr_k = 3;
+  /// Density/coverage: k of the real samples' k-NN balls (Naeem et al. use 5).
+  int64_t dc_k = 5;
   /// Seeds KID's subsets: the same seed gives the same KID.
   uint64_t seed = 0;
 };
@@ -32,8 +38,11 @@ struct ScoreOptions {
 using Scores = std::vector<std::pair<std::string, double>>;
 
 /// Scores `fake` against `real` for each of `metrics`: fid; kid, kid_std; is, is_std (of the
-/// fake logits alone); precision, recall. Too few samples for a metric (fewer than 2 for FID and
-/// KID, fewer than the splits for IS, k + 1 or fewer for precision/recall) or features of different
+/// fake logits alone); precision, recall; density, coverage; intra_fid, intra_fid_max,
+/// intra_fid_worst_class (ifid: both sides need labels). cas is skipped: it trains classifiers on
+/// the images themselves (train::classification_accuracy_score). Too few samples for a metric (fewer
+/// than 2 for FID and KID, fewer than the splits for IS, k or fewer for precision/recall and
+/// density/coverage) or features of different
 /// widths throw gankit::Error saying how many it needs.
 Scores score_features(const ImageFeatures& real, const ImageFeatures& fake, const std::vector<std::string>& metrics,
                       const ScoreOptions& options = {});

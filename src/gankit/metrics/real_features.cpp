@@ -28,7 +28,7 @@ std::string cache_key(const data::DataOptions& data, int64_t count, uint64_t see
   const auto modified = fs::last_write_time(path, ec);
   const long long stamp = ec ? 0 : static_cast<long long>(modified.time_since_epoch().count());
   return fmt::format(
-      "gankit-real-features 2|{}|{}|{}|{}|split={}|size={}|channels={}|fit={}|holdout={}|"
+      "gankit-real-features 3|{}|{}|{}|{}|split={}|size={}|channels={}|fit={}|holdout={}|"
       "pairs={}|direction={}|count={}|seed={}|{}",
       data.name, fs::absolute(path).lexically_normal().string(), stamp, extractor.name(), data.split,
       data.image_size, data.channels, data.fit, data.holdout, data.pairs, data.direction, count, seed,
@@ -61,10 +61,13 @@ std::optional<RealFeatures> read_cache(const fs::path& file, const std::string& 
     RealFeatures real;
     real.features.features = tensor("features");
     real.features.logits = tensor("logits");
+    real.features.labels = tensor("labels");  // absent for an unlabelled set
     const auto& features = real.features.features;
     if (!stored_key.isString() || stored_key.toStringRef() != key || !description.isString() ||
         !channels.isInt() || !features.defined() || features.dim() != 2 || !real.features.logits.defined() ||
-        real.features.logits.dim() != 2 || real.features.logits.size(0) != features.size(0)) {
+        real.features.logits.dim() != 2 || real.features.logits.size(0) != features.size(0) ||
+        (real.features.labels.defined() &&
+         (real.features.labels.dim() != 1 || real.features.labels.size(0) != features.size(0)))) {
       return std::nullopt;
     }
     real.description = description.toStringRef();
@@ -95,6 +98,7 @@ void write_cache(const fs::path& file, const std::string& key, const RealFeature
   add("channels", io::ArchiveTree::Kind::kValue, real.channels, {});
   add("features", io::ArchiveTree::Kind::kParameter, {}, real.features.features);
   add("logits", io::ArchiveTree::Kind::kParameter, {}, real.features.logits);
+  if (real.features.labels.defined()) add("labels", io::ArchiveTree::Kind::kBuffer, {}, real.features.labels);
   io::write_archive_file(file, tree);
 }
 
@@ -121,11 +125,12 @@ RealFeatures real_features(const data::DataOptions& data, int64_t count, uint64_
 
   auto set = data::load_images(data);
   const int64_t total = set.images.size(0);
-  torch::Tensor images = set.images;
+  torch::Tensor images = set.images, labels = set.labels;
   if (count > 0 && count < total) {
     auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
     const auto picked = torch::randperm(total, generator, torch::kLong).slice(0, 0, count);
     images = images.index_select(0, picked);
+    if (labels.defined()) labels = labels.index_select(0, picked);
   }
   RealFeatures real;
   real.count = images.size(0);
@@ -135,6 +140,7 @@ RealFeatures real_features(const data::DataOptions& data, int64_t count, uint64_
   check_channels(real.channels, real.description);
   real.features =
       extract_features(extractor, images, fmt::format("{} {}", data.name, data.split), 50, progress);
+  if (labels.defined()) real.features.labels = labels.to(torch::kLong);
   real.cache_file = file;
   if (!file.empty()) {
     std::error_code ec;

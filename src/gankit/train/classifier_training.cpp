@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ostream>
 
+#include "gankit/data/array_loader.h"
 #include "gankit/data/registry.h"
 #include "gankit/data/transforms.h"
 #include "gankit/error.h"
@@ -58,11 +59,11 @@ data::DataOptions training_data(const ClassifierTrainingOptions& options) {
 /// The network for `info`'s images; data without at least two classes, or of a size the network
 /// cannot halve often enough, is refused.
 models::DomainClassifierOptions network_options(const ClassifierTrainingOptions& options,
-                                                const data::DataInfo& info, const data::DataOptions& data) {
+                                                const data::DataInfo& info, const std::string& what,
+                                                const std::string& labels_hint) {
   if (info.num_classes < 2) {
-    fail("data {}: {}; a classifier needs labelled images of at least 2 classes{}", describe_data(data),
-         info.num_classes == 0 ? "has no labels" : "has one class",
-         data::find_data_set(data.name).labels_hint);
+    fail("{}: {}; a classifier needs labelled images of at least 2 classes{}", what,
+         info.num_classes == 0 ? "has no labels" : "has one class", labels_hint);
   }
   const auto net_options = models::DomainClassifierOptions(info.channels, info.image_size, info.num_classes)
                                .width(options.width)
@@ -174,6 +175,38 @@ models::DomainClassifierInfo describe(const models::DomainClassifier& net, const
   return saved;
 }
 
+/// Trains on `loader`'s batches and tests on `held_out`: the job both entry points share.
+ClassifierTrainingResult train_on(data::Loader& loader, const data::ImageSet& held_out,
+                                  const models::DomainClassifierOptions& net_options, const data::DataOptions& data,
+                                  const ClassifierTrainingOptions& options, Clock::time_point start) {
+  const auto& info = loader.info();
+  torch::manual_seed(static_cast<uint64_t>(options.seed));
+  models::DomainClassifier net(net_options);
+  const int64_t per_epoch = loader.batches_per_epoch();
+  const int64_t total = options.steps > 0 ? options.steps : options.epochs * per_epoch;
+  if (options.log != nullptr) {
+    *options.log << plan(options, info, data, held_out, nn::count_parameters(*net), total, per_epoch)
+                 << std::flush;
+  }
+  run_training(net, loader, held_out, options, total);
+  net->eval();
+
+  ClassifierTrainingResult result;
+  result.net = net;
+  result.info = describe(net, data, info, options, total);
+  if (held_out.images.defined()) {
+    const auto accuracy = evaluate_classifier(net, held_out);
+    result.info.test_accuracy = accuracy.accuracy;
+    result.info.test_images = accuracy.n;
+    if (options.log != nullptr) {
+      *options.log << fmt::format("test accuracy {:.4f} ({} images)\n", accuracy.accuracy, accuracy.n)
+                   << std::flush;
+    }
+  }
+  result.seconds = seconds_since(start);
+  return result;
+}
+
 }  // namespace
 
 ClassifierAccuracy evaluate_classifier(models::DomainClassifier& net, const data::ImageSet& set,
@@ -200,36 +233,32 @@ ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& optio
   torch::set_num_threads(static_cast<int>(system::thread_count(options.threads, "--threads")));
   const auto data = training_data(options);
   auto loader = data::make_loader(data, {options.batch_size, static_cast<uint64_t>(options.seed)});
-  const auto& info = loader->info();
-  const auto net_options = network_options(options, info, data);
+  const auto net_options = network_options(options, loader->info(), "data " + describe_data(data),
+                                           data::find_data_set(data.name).labels_hint);
   // Read before training, so the first lines say whether there is anything to measure.
   const auto held_out = data::load_held_out(data);
+  return train_on(*loader, held_out, net_options, data, options, start);
+}
 
-  torch::manual_seed(static_cast<uint64_t>(options.seed));
-  models::DomainClassifier net(net_options);
-  const int64_t per_epoch = loader->batches_per_epoch();
-  const int64_t total = options.steps > 0 ? options.steps : options.epochs * per_epoch;
-  if (options.log != nullptr) {
-    *options.log << plan(options, info, data, held_out, nn::count_parameters(*net), total, per_epoch)
-                 << std::flush;
+ClassifierTrainingResult train_classifier_on_images(data::ImageSet train, const data::ImageSet& held_out,
+                                                    const ClassifierTrainingOptions& options,
+                                                    const std::string& what) {
+  const auto start = Clock::now();
+  validate(options);
+  torch::set_num_threads(static_cast<int>(system::thread_count(options.threads, "--threads")));
+  if (!train.labels.defined()) fail("{}: has no labels; a classifier needs labelled images", what);
+  if (train.num_classes == 0) train.num_classes = train.labels.max().item<int64_t>() + 1;
+  if (held_out.images.defined() && held_out.images.sizes().slice(1) != train.images.sizes().slice(1)) {
+    fail("{}: images of shape {} but the test images are {}", what, c10::str(train.images.sizes().slice(1)),
+         c10::str(held_out.images.sizes().slice(1)));
   }
-  run_training(net, *loader, held_out, options, total);
-  net->eval();
-
-  ClassifierTrainingResult result;
-  result.net = net;
-  result.info = describe(net, data, info, options, total);
-  if (held_out.images.defined()) {
-    const auto accuracy = evaluate_classifier(net, held_out);
-    result.info.test_accuracy = accuracy.accuracy;
-    result.info.test_images = accuracy.n;
-    if (options.log != nullptr) {
-      *options.log << fmt::format("test accuracy {:.4f} ({} images)\n", accuracy.accuracy, accuracy.n)
-                   << std::flush;
-    }
-  }
-  result.seconds = seconds_since(start);
-  return result;
+  auto loader = data::make_array_loader(std::move(train), {options.batch_size, static_cast<uint64_t>(options.seed)},
+                                        options.hflip.value_or(false), what);
+  const auto net_options = network_options(options, loader->info(), what, "");
+  data::DataOptions data = options.data;
+  data.name = what;
+  data.hflip = options.hflip.value_or(false);
+  return train_on(*loader, held_out, net_options, data, options, start);
 }
 
 }  // namespace gankit::train

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
+#include <string>
 
 #include "gankit/data/data_options.h"
 #include "gankit/data/loader.h"
@@ -57,6 +58,14 @@ struct ClassifierTrainingResult {
 /// Trains a classifier as `options` say. A data set without labels (or with one class), an
 /// unknown name or a missing file throws gankit::Error.
 ClassifierTrainingResult train_classifier(const ClassifierTrainingOptions& options);
+
+/// Trains a classifier as train_classifier does, on labelled images held in memory (`train`:
+/// uint8 [N,C,S,S], int64 labels; num_classes 0 = from the labels), without flips unless
+/// options.hflip, and tests it on `held_out` (when its images are defined; same shape). options.data
+/// is only recorded. `what` names the images in messages. Unlabelled images are a gankit::Error.
+ClassifierTrainingResult train_classifier_on_images(data::ImageSet train, const data::ImageSet& held_out,
+                                                    const ClassifierTrainingOptions& options,
+                                                    const std::string& what);
 
 struct ClassifierAccuracy {
   double accuracy = 0;  ///< fraction of images whose arg-max logit is their label
