@@ -45,8 +45,10 @@ Judge-independent (or using the strongest judge, the one with the highest test a
                 predicted-class histogram of the real test set, q = its predicted-class
                 histogram of the samples, q smoothed as (q + 1e-6) / (1 + 10e-6).  This
                 direction because a missing class (q_k = 0 where p_k = 0.1) must cost a lot
-                (0.1 * ln(0.1/1e-6) = 1.15 per class): dropping 5 of 10 classes gives ~5.4,
-                while the reverse KL(q || p) would give only ln 2 = 0.69 for the same loss.
+                (0.1 * ln(0.1/1e-6) = 1.15 per class): dropping 5 of 10 classes gives
+                0.5 ln(0.1/q_missing) - 0.35, 5.4 with a perfect judge and still ~2 when the
+                judge misreads 0.1% of the samples into each missing class, while the reverse
+                KL(q || p) would give only ln 2 = 0.69 for the same loss.
                 Using the judge's predictions on real test images for p (not the true labels)
                 cancels the judge's own confusions, so real images score ~0.
   class_entropy entropy (nats) of the samples' predicted-class histogram (ln 10 = 2.303 is
@@ -506,6 +508,20 @@ def markdown_tables(result, ctx_info):
     return "\n".join(lines)
 
 
+def overview_table(sets):
+    """One line per set, means only: every judge's FID, the first judge's P/R/D/C, class KL, memorised."""
+    js = list(JUDGES)
+    head = ("| set | " + " | ".join(f"FID {j}" for j in js) + f" | P / R / D / C ({js[0]}) | class KL | memorised |")
+    lines = [head, "|" + "---|" * (len(js) + 4)]
+    for sn, s in sets.items():
+        su = s["summary"]
+        fids = " | ".join(f"{su[j + '.fid']['mean']:.{sig_digits(su, j + '.fid')}f}" for j in js)
+        prdc_ = " / ".join(f"{su[js[0] + '.' + k]['mean']:.2f}" for k in ("precision", "recall", "density", "coverage"))
+        lines.append(f"| {sn} | {fids} | {prdc_} | {su['class_kl']['mean']:.3f} | "
+                     f"{100 * su['memorised']['mean']:.1f}% |")
+    return "\n".join(lines)
+
+
 def ctx_info(ctx):
     return {"dataset": ctx.dataset, "strongest": ctx.strongest,
             "judges": {k: {"test_acc": v["test_acc"], "path": v["path"], **{a: b for a, b in JUDGES[k].items()
@@ -600,7 +616,7 @@ def sanity_checks(dataset, sets, judges):
         for k in ("precision", "recall", "density", "coverage"):
             check(abs(m(mem, j + "." + k) - m(real, j + "." + k)) < 0.1, f"{j}: memorised ~ real on {k} (±0.1)")
     check(m(real, "class_kl") < 0.05, "class KL of real < 0.05")
-    check(m(drop, "class_kl") > 2.0, "class KL of mode dropping > 2")
+    check(m(drop, "class_kl") > max(1.0, 20 * m(real, "class_kl")), "class KL of mode dropping > 1 and > 20x real's")
     check(m(mem, "class_kl") < 0.05, "class KL of memorised < 0.05")
     check(m(real, "memorised") < 0.1, "memorised share of unseen real images < 10%")
     check(m(mem, "memorised") > 0.95, "memorised share of training copies > 95%")
@@ -663,7 +679,8 @@ def run_sanity(datasets, seeds, n, n_real, retrain, out_md, threads, kid_subsets
         all_ok &= ok
         report["datasets"][ds] = {**info, "sets": sets, "checks": [{"ok": a, "check": b} for a, b in checks],
                                   "seconds": round(time.time() - t0, 1)}
-        md += [f"## {ds}", "", markdown_tables({"sets": sets}, info), "",
+        md += [f"## {ds}", "", "Overview (means over the seeds; the tables below give mean ± std (min–max)):", "",
+               overview_table(sets), "", markdown_tables({"sets": sets}, info), "",
                f"Checks: {sum(c[0] for c in checks)}/{len(checks)} hold" + ("" if ok else " — FAILED:"), ""]
         md += [f"- FAILED: {b}" for a, b in checks if not a]
         md += [f"({time.time() - t0:.0f} s for {ds})", ""]
@@ -701,8 +718,8 @@ test set ({n_real} images); KID averages {kid_subsets} subsets of 1000.
 - **recall** (k=3) / **coverage** (k=5): is the real data's variety covered?  Mode dropping lowers
   them (coverage most clearly); precision stays.
 - **class KL(data‖samples)**: the strongest judge's predicted-class histogram of the samples against
-  that of the real test set; ~0 for real or memorised images, large (~5) when half of the classes
-  are missing.  Class accuracy and intra-class FID use the images' own labels (uniform noise gets
+  that of the real test set; ~0 for real or memorised images, large (≳2; 5.4 for a judge that never
+  errs) when half of the classes are missing.  Class accuracy and intra-class FID use the images' own labels (uniform noise gets
   random labels), as a conditional model's samples would.
 - **memorised**: share of samples whose nearest "seen" training image (7×7 pooled pixels) is
   closer than the 1st percentile of test images' nearest-training distances.  Only the memorised
