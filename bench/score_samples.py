@@ -167,8 +167,12 @@ def features(model, imgs28):
 
 
 def fid_from_feats(f1, f2):
-    mu1, mu2 = f1.mean(0), f2.mean(0)
-    s1, s2 = np.cov(f1, rowvar=False), np.cov(f2, rowvar=False)
+    return fid_from_moments(f1.mean(0), np.cov(f1, rowvar=False), f2.mean(0), np.cov(f2, rowvar=False))
+
+
+def fid_from_moments(mu1, s1, mu2, s2):
+    """|mu1-mu2|^2 + tr S1 + tr S2 - 2 tr sqrt(S1 S2), float64."""
+    mu1, s1, mu2, s2 = (np.asarray(a, dtype=np.float64) for a in (mu1, s1, mu2, s2))
     # tr sqrt(S1 S2) = tr sqrt(A S2 A) with A = S1^(1/2); both symmetric PSD, so use eigh.
     w, v = np.linalg.eigh(s1)
     a = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
