@@ -204,6 +204,7 @@ void run_eval(const EvalArgs& args) {
   const auto generated = generated_images(args, checkpoint_data);
   const double sample_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const auto real = real_images(args, checkpoint_data);
+  if (cas) train::check_cas_images(generated.images, generated.labels, generated.name);
   if (cas && !real.data_set) {
     fail("--metrics cas: --real {} is an array; CAS tests on a labelled data set's held-out split (--real "
          "DATASET|FOLDER)",

@@ -1,6 +1,7 @@
 // gankit train CONFIG.toml [--set KEY=VALUE]... [--out DIR] [--resume] [--nproc N] [--dist-timeout S]
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <iostream>
@@ -125,6 +126,10 @@ void run_train(const TrainArgs& args) {
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   options.resume = args.resume;
+  options.precision_from_run =
+      args.resume && std::none_of(args.overrides.begin(), args.overrides.end(), [](const std::string& a) {
+        return a.rfind("train.precision", 0) == 0;
+      });
   options.out = &std::cout;
   options.interactive = ::isatty(STDOUT_FILENO) != 0;
   options.stop = &stop_requested;

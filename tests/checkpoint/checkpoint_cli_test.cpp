@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "gankit/checkpoint/checkpoint.h"
+#include "gankit/compute/cpu_features.h"
 #include "gankit/models/domain_classifier_file.h"
 #include "support/cli.h"
 #include "support/tiny_run.h"
@@ -89,6 +90,36 @@ TEST(CheckpointCli, LegacyCheckpointsStillSampleAndResume) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(gankit::checkpoint::open_checkpoint(dir / "run/checkpoints/latest.pt").header.step, 3);
   EXPECT_NE(gankit::test::slurp(dir / "run/checkpoints/latest.pt").substr(0, 2), "PK");  // a tensor file now
+}
+
+/// Whether this CPU runs bf16 training (oneDNN's bf16 kernels need AVX-512).
+bool cpu_runs_bf16() {
+  return torch::hasMKLDNN() && gankit::compute::detect_cpu_features().avx512;
+}
+
+TEST(CheckpointCli, ARunRecordedInBf16ResumesOnACpuWithoutIt) {
+  // The legacy run was trained at bf16 on an AVX-512 machine. Moved to a CPU without bf16, it
+  // continues at fp32 with a warning rather than being lost; a user's explicit bf16 is refused.
+  gankit::test::TempDir dir;
+  fs::create_directories(dir / "run/checkpoints");
+  fs::copy_file(kLegacy, dir / "run/checkpoints/latest.pt");
+  const std::string resume = "train dcgan-fashion-mnist --out run --resume --set train.steps=3";
+  if (cpu_runs_bf16()) {
+    const auto resumed = run_cli(resume, dir.path());
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_EQ(resumed.err.find("warning"), std::string::npos) << resumed.err;
+    return;
+  }
+  expect_one_line_error(run_cli(resume + " --set train.precision=bf16", dir.path()),
+                        "train.precision: bf16 on the CPU needs AVX-512");
+  const auto resumed = run_cli(resume, dir.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("gankit: warning: this run trained at train.precision = bf16, which cannot run here"),
+            std::string::npos)
+      << resumed.err;
+  EXPECT_NE(resumed.out.find("precision fp32"), std::string::npos) << resumed.out;
+  EXPECT_NE(gankit::test::slurp(dir / "run/config.toml").find("precision = 'fp32'"), std::string::npos);
+  EXPECT_EQ(gankit::checkpoint::open_checkpoint(dir / "run/checkpoints/latest.pt").header.step, 3);
 }
 
 /// Runs `command` (gankit arguments) with its working folder `dir`/full a tmpfs of `size`, in a

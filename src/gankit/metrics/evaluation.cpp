@@ -1,8 +1,10 @@
 #include "gankit/metrics/evaluation.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "gankit/error.h"
+#include "gankit/metrics/intra_class_fid.h"
 #include "gankit/metrics/real_features.h"
 
 namespace gankit::metrics {
@@ -56,6 +58,10 @@ EvaluationResult evaluate_images(const GeneratedImages& generated, const RealIma
                                  FeatureExtractor& extractor, const EvaluationOptions& options) {
   const int64_t wanted_real = options.real_count > 0 ? options.real_count : generated.images.size(0);
   check_counts(options.metrics, wanted_real, generated.images.size(0), options.scores);
+  if (std::find(options.metrics.begin(), options.metrics.end(), "ifid") != options.metrics.end()) {
+    require_class_labels(generated.labels, "generated");
+    if (real.images.defined()) require_class_labels(real.labels, "real");
+  }
   EvaluationResult result;
   auto start = Clock::now();
   const auto real_side =

@@ -15,7 +15,7 @@ namespace gankit::metrics {
 struct ImageFeatures {
   torch::Tensor features;  ///< float32 [N,D]
   torch::Tensor logits;    ///< float32 [N,K]
-  torch::Tensor labels;    ///< int64 [N], the images' classes where known (intra-class FID); else undefined
+  torch::Tensor labels{};  ///< int64 [N], the images' classes where known (intra-class FID); else undefined
 };
 
 class FeatureExtractor {

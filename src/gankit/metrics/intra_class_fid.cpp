@@ -9,11 +9,7 @@ namespace gankit::metrics {
 namespace {
 
 void check_labels(const torch::Tensor& features, const torch::Tensor& labels, const char* side) {
-  if (!labels.defined()) {
-    fail("intra-class FID needs the {} images' class labels (S.labels.npy beside generated images; a "
-         "labelled data set or R.labels.npy for real ones)",
-         side);
-  }
+  require_class_labels(labels, side);
   if (labels.dim() != 1 || labels.size(0) != features.size(0)) {
     fail("intra-class FID: {} labels have shape {} for {} images", side, c10::str(labels.sizes()), features.size(0));
   }
@@ -25,6 +21,14 @@ torch::Tensor rows_of(const torch::Tensor& features, const torch::Tensor& labels
 }
 
 }  // namespace
+
+void require_class_labels(const torch::Tensor& labels, const char* side) {
+  if (!labels.defined()) {
+    fail("intra-class FID needs the {} images' class labels (S.labels.npy beside generated images; a "
+         "labelled data set or R.labels.npy for real ones)",
+         side);
+  }
+}
 
 IntraClassFid intra_class_fid(const torch::Tensor& real, const torch::Tensor& real_labels,
                               const torch::Tensor& fake, const torch::Tensor& fake_labels) {

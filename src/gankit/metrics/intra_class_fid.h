@@ -15,6 +15,10 @@ struct IntraClassFid {
   int64_t classes = 0;  ///< classes averaged
 };
 
+/// Throws the error intra_class_fid gives when one side's `labels` are missing (`side` is "real"
+/// or "generated"): so that a request that cannot be met fails before any features are computed.
+void require_class_labels(const torch::Tensor& labels, const char* side);
+
 /// Per-class FID of `fake` [M,D] (labels `fake_labels` [M]) against `real` [N,D] (`real_labels`
 /// [N]), over every class the generated images have. gankit::Error, naming the class, when a
 /// class has fewer than 2 images on either side, or when labels are missing or mis-shaped.

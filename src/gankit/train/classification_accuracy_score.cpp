@@ -61,8 +61,7 @@ ClassifierTrainingOptions training_options(const CasOptions& options, const data
 
 }  // namespace
 
-CasResult classification_accuracy_score(const torch::Tensor& images, const torch::Tensor& labels,
-                                        const std::string& what, data::DataOptions real, const CasOptions& options) {
+void check_cas_images(const torch::Tensor& images, const torch::Tensor& labels, const std::string& what) {
   if (!labels.defined()) {
     fail("cas: {} have no class labels; the classification accuracy score is for conditional models "
          "(labels in S.labels.npy)",
@@ -71,6 +70,11 @@ CasResult classification_accuracy_score(const torch::Tensor& images, const torch
   if (images.dim() != 4 || images.size(2) != images.size(3) || labels.numel() != images.size(0)) {
     fail("cas: {}: expected square images [N,C,S,S] with one label each", what);
   }
+}
+
+CasResult classification_accuracy_score(const torch::Tensor& images, const torch::Tensor& labels,
+                                        const std::string& what, data::DataOptions real, const CasOptions& options) {
+  check_cas_images(images, labels, what);
   const int64_t size = (images.size(2) + kSizeMultiple - 1) / kSizeMultiple * kSizeMultiple;
   const int64_t channels = images.size(1);
   const auto test = real_test_images(real, size, channels);

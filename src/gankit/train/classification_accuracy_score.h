@@ -37,6 +37,10 @@ struct CasResult {
   int64_t image_size = 0;               ///< side both were brought to (a multiple of 8)
 };
 
+/// Throws the error classification_accuracy_score gives for unlabelled or mis-shaped generated
+/// images, so that a request that cannot be met fails before anything else is computed.
+void check_cas_images(const torch::Tensor& images, const torch::Tensor& labels, const std::string& what);
+
 /// CAS of generated `images` (uint8 [N,C,H,W], H = W) with class `labels` (int64 [N]) against the
 /// held-out (test) split of the real data set `real`, both brought to the image size rounded up
 /// to a multiple of 8. Unlabelled images, a real set without a test split or labels, and labels

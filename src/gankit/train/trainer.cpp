@@ -127,6 +127,8 @@ class Training {
   /// The best FID of the resumed run so far, from metrics.jsonl.
   void restore_best_fid();
   void print_banner(torch::Device device, bool resuming);
+  /// train.precision resolved for `device` (falling back as options_.precision_from_run allows).
+  compute::PrecisionChoice choose_precision(const torch::Device& device) const;
   /// One step and what follows it (logging, grids, evaluation, checkpoints).
   void advance(int64_t& step, std::vector<std::pair<std::string, torch::Tensor>>& sums);
   /// The run's result after the loop, with its closing message.
@@ -234,12 +236,29 @@ bool Training::decide_setup() {
   return options_.resume && fs::exists(checkpoint_path_);
 }
 
+compute::PrecisionChoice Training::choose_precision(const torch::Device& device) const {
+  const auto& model = config_.model.name;
+  const auto requested = compute::parse_precision(config_.train.precision, "train.precision");
+  try {
+    return models::resolve_model_precision(requested, device, model, "train.precision");
+  } catch (const gankit::Error& error) {
+    if (!options_.precision_from_run) throw;
+    // A run moved to another machine is continued, not lost; it cannot match bit for bit anyway.
+    auto here = models::resolve_model_precision(compute::Precision::Auto, device, model, "train.precision");
+    std::cerr << fmt::format(
+        "gankit: warning: this run trained at train.precision = {}, which cannot run here ({}); continuing at {} "
+        "(the continuation will not match an uninterrupted run bit for bit)\n",
+        config_.train.precision, error.what(), compute::precision_name(here.precision));
+    here.reason = fmt::format("the run's {} cannot run here", config_.train.precision);
+    return here;
+  }
+}
+
 torch::Device Training::configure_process() {
   const auto& t = config_.train;
   torch::set_num_threads(static_cast<int>(system::thread_count(t.threads, "train.threads")));
   const torch::Device device = resolve_device(t.device, options_.cuda_device);
-  const auto precision = models::resolve_model_precision(compute::parse_precision(t.precision, "train.precision"),
-                                                         device, config_.model.name, "train.precision");
+  const auto precision = choose_precision(device);
   device_ = device;
   precision_ = precision.precision;
   precision_reason_ = precision.reason;

@@ -18,6 +18,10 @@ struct TrainerOptions {
   std::filesystem::path run_dir;
   /// Continue from run_dir/checkpoints/latest.pt when it exists.
   bool resume = false;
+  /// train.precision is the resumed run's own (no --set gave it): when this machine cannot run
+  /// it (bf16 recorded on an AVX-512 CPU, resumed on an AVX2 one), continue at what auto picks
+  /// here, with a warning, instead of refusing to resume.
+  bool precision_from_run = false;
   /// Where progress goes, and whether it is a terminal (redrawn bar) or not (plain lines).
   std::ostream* out = nullptr;
   bool interactive = false;
