@@ -303,11 +303,27 @@ TEST(DensityCoverage, CatchesCopiesOutliersAndModeDropping) {
   const auto apart = density_coverage(real, fixture("fake") + 100);
   EXPECT_EQ(apart.density, 0.0);
   EXPECT_EQ(apart.coverage, 0.0);
-  // Fakes piled on half of the real samples: coverage falls to about a half, density rises.
-  const auto half = real.slice(0, 0, 150);
-  const auto dropped = density_coverage(real, torch::cat({half, half}));
-  EXPECT_LT(dropped.coverage, 0.75);
-  EXPECT_GT(dropped.density, density_coverage(real, real.clone()).density);
+  // Ten modes far apart (4-D clusters); fakes drawn afresh from all ten, or from five only.
+  auto generator = data::make_generator(13);
+  const auto centres = torch::randn({10, 4}, generator, torch::kDouble) * 50;
+  const auto draw = [&](int64_t modes, int64_t per_mode, double spread) {
+    const auto which = torch::arange(modes, torch::kLong).repeat_interleave(per_mode);
+    return centres.index_select(0, which) + torch::randn({modes * per_mode, 4}, generator, torch::kDouble) * spread;
+  };
+  const auto reals = draw(10, 60, 1.0);
+  const auto all_modes = density_coverage(reals, draw(10, 60, 1.0));
+  const auto five_modes = density_coverage(reals, draw(5, 120, 1.0));
+  const auto huddled = density_coverage(reals, draw(10, 60, 0.3));
+  // Alike sets: density ~1 and coverage ~1 - 2^-k (Naeem et al.'s expectations).
+  EXPECT_NEAR(all_modes.density, 1.0, 0.2);
+  EXPECT_GT(all_modes.coverage, 0.9);
+  // Dropping modes costs coverage (the dropped modes' balls hold no fake), not density: each
+  // fake is still where real samples are.
+  EXPECT_LT(five_modes.coverage, 0.55);
+  EXPECT_NEAR(five_modes.density, all_modes.density, 0.2);
+  // Fakes huddled at the modes' centres sit in more real balls than real samples do.
+  EXPECT_GT(huddled.density, 1.4);
+  EXPECT_LT(huddled.coverage, all_modes.coverage);
 }
 
 TEST(DensityCoverage, NeedsKPlusOneSamplesAndOneDimension) {
