@@ -221,9 +221,11 @@ double Group::max(double value) {
 std::string Group::broadcast_bytes(const std::string& bytes_on_root, int root) {
   auto size = torch::full({1}, static_cast<int64_t>(bytes_on_root.size()), torch::kLong);
   broadcast({size}, root);  // (broadcast copies back to these CPU tensors)
+  // An empty tensor has no storage (data_ptr() is null, which memcpy must never be given).
+  if (size.item<int64_t>() == 0) return {};
   auto bytes = torch::empty({size.item<int64_t>()}, torch::kUInt8);
   if (rank_ == root) std::memcpy(bytes.data_ptr(), bytes_on_root.data(), bytes_on_root.size());
-  if (bytes.numel() > 0) broadcast({bytes}, root);
+  broadcast({bytes}, root);
   return std::string(reinterpret_cast<const char*>(bytes.data_ptr()), static_cast<size_t>(bytes.numel()));
 }
 
