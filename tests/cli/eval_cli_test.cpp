@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gankit/data/loader.h"
+#include "gankit/io/image.h"
 #include "gankit/io/npy.h"
 #include "gankit/report/metrics_log.h"
 #include "support/cli.h"
@@ -44,6 +45,21 @@ class CliEval : public ::testing::Test {
     gankit::io::write_npy(path("labelled.labels.npy"), labels);
     gankit::io::write_npy(path("mislabelled.npy"), nhwc(images));
     gankit::io::write_npy(path("mislabelled.labels.npy"), (labels + 1).remainder(10));
+    // A small labelled image folder with train/ and test/ splits for CAS: 600 training images
+    // (the real baseline's) and 300 test images other than the samples above.
+    gankit::data::DataOptions train_data;
+    train_data.image_size = 28;
+    const auto train = gankit::data::load_images(train_data);
+    const auto test_all = gankit::data::load_images(data);
+    const auto write_split = [&](const gankit::data::ImageSet& set, int64_t from, int64_t to, const char* split) {
+      for (int64_t i = from; i < to; ++i) {
+        const auto folder = path("cas-real") / split / std::to_string(set.labels[i].item<int64_t>());
+        fs::create_directories(folder);
+        gankit::io::write_png(folder / (std::to_string(i) + ".png"), set.images[i]);
+      }
+    };
+    write_split(train, 0, 600, "train");
+    write_split(test_all, 600, 900, "test");
     r = run_cli("train dcgan-fashion-mnist --out cgan --set model.name=cgan" + gankit::test::tiny_set_args(2),
                 dir_->path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -136,12 +152,12 @@ TEST_F(CliEval, IntraClassFidAndDensityCoverageSeeWrongLabelsAndFidDoesNot) {
 }
 
 TEST_F(CliEval, CasTrainsOnTheSamplesAndTestsOnRealImages) {
-  const std::string common = " --real fashion-mnist --metrics cas --cas-epochs 10 -q";
+  const std::string common = " --real cas-real --metrics cas --cas-epochs 10 -q";
   const auto right = scores("eval --samples labelled.npy" + common);
   const auto wrong = scores("eval --samples mislabelled.npy" + common);
   ASSERT_TRUE(right.contains("cas") && right.contains("cas_real")) << right.dump();
   EXPECT_EQ(right["n"], 600);
-  EXPECT_EQ(right["cas_detail"]["test_images"], 10000);
+  EXPECT_EQ(right["cas_detail"]["test_images"], 300);
   EXPECT_EQ(right["cas_detail"]["image_size"], 32);  // 28 rounded up to the classifier's multiple of 8
   // A classifier taught by rightly labelled images classifies real ones; one taught by shifted
   // labels gets them systematically wrong.
