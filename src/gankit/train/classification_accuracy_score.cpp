@@ -15,11 +15,9 @@ namespace {
 /// The domain classifier halves its input three times.
 constexpr int64_t kSizeMultiple = 8;
 
-/// The real held-out split at `size`, labelled, or a gankit::Error naming the data set.
-data::ImageSet real_test_images(data::DataOptions real, int64_t size, int64_t channels) {
-  real.image_size = size;
-  real.channels = channels;
-  real.pairs.clear();
+/// The real held-out split of `real` (already at the scored size), labelled, or a gankit::Error
+/// naming the data set.
+data::ImageSet real_test_images(const data::DataOptions& real) {
   const std::string where = real.path.empty() ? real.name : fmt::format("{} at {}", real.name, real.path);
   auto test = data::load_held_out(real);
   if (!test.images.defined()) {
@@ -29,12 +27,8 @@ data::ImageSet real_test_images(data::DataOptions real, int64_t size, int64_t ch
   return test;
 }
 
-/// `count` real training images at the test images' size, a subset drawn with `seed`.
-data::ImageSet real_train_images(data::DataOptions real, int64_t size, int64_t channels, int64_t count,
-                                 int64_t seed) {
-  real.image_size = size;
-  real.channels = channels;
-  real.pairs.clear();
+/// `count` real training images of `real` (already at the scored size), a subset drawn with `seed`.
+data::ImageSet real_train_images(data::DataOptions real, int64_t count, int64_t seed) {
   real.split = "train";
   auto set = data::load_images(real);
   if (set.images.size(0) > count) {
@@ -77,7 +71,10 @@ CasResult classification_accuracy_score(const torch::Tensor& images, const torch
   check_cas_images(images, labels, what);
   const int64_t size = (images.size(2) + kSizeMultiple - 1) / kSizeMultiple * kSizeMultiple;
   const int64_t channels = images.size(1);
-  const auto test = real_test_images(real, size, channels);
+  real.image_size = size;  // both real splits are brought to the size and channels scored
+  real.channels = channels;
+  real.pairs.clear();
+  const auto test = real_test_images(real);
   const int64_t classes = test.num_classes;
   const int64_t top = labels.max().item<int64_t>(), bottom = labels.min().item<int64_t>();
   if (bottom < 0 || top >= classes) {
@@ -94,7 +91,7 @@ CasResult classification_accuracy_score(const torch::Tensor& images, const torch
   if (options.log != nullptr) *options.log << "cas: training on " << what << '\n';
   result.cas = train_classifier_on_images(generated, test, o, what).info.test_accuracy;
   if (options.real_baseline) {
-    auto train = real_train_images(real, size, channels, images.size(0), options.seed);
+    auto train = real_train_images(real, images.size(0), options.seed);
     train.num_classes = classes;
     const std::string name = fmt::format("{} real training images", train.images.size(0));
     if (options.log != nullptr) *options.log << "cas: training on " << name << " (the baseline)\n";
