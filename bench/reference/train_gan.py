@@ -185,13 +185,17 @@ def tuned_batches(images, image_size, batch_size):
 class MlpGenerator(nn.Module):
     """Keras-GAN / PyTorch-GAN gan.py generator: z -> 256 -> 512 -> 1024 -> H*W*C, tanh."""
 
-    def __init__(self, z_dim, img_shape):
+    def __init__(self, z_dim, img_shape, flavour="keras"):
         super().__init__()
         self.img_shape = img_shape  # (C, H, W)
 
         def block(i, o):
-            # Keras: Dense -> LeakyReLU(0.2) -> BatchNormalization(momentum=0.8) (eps 1e-3)
-            return [nn.Linear(i, o), nn.LeakyReLU(0.2), nn.BatchNorm1d(o, momentum=0.2, eps=1e-3)]
+            # Keras: Dense -> LeakyReLU(0.2) -> BatchNormalization(momentum=0.8) (eps 1e-3);
+            # "torch": BatchNorm1d's own defaults (momentum 0.1, eps 1e-5), as a PyTorch user
+            # writes it.
+            bn = (nn.BatchNorm1d(o, momentum=0.2, eps=1e-3) if flavour == "keras"
+                  else nn.BatchNorm1d(o))
+            return [nn.Linear(i, o), nn.LeakyReLU(0.2), bn]
 
         self.net = nn.Sequential(
             *block(z_dim, 256),  # [N,z] -> [N,256]
@@ -289,6 +293,9 @@ def main():
     p.add_argument("--workers", type=int, default=0,
                    help="tuned style: >0 uses the default-style DataLoader with this many workers "
                         "instead of the in-memory tensor (kept only for the comparison)")
+    p.add_argument("--mlp-flavour", choices=["keras", "torch"], default="torch",
+                   help="mlp: keras = Glorot init and Keras' BatchNorm (momentum 0.8, eps 1e-3); "
+                        "torch = PyTorch's default init and BatchNorm1d defaults")
     p.add_argument("--log-every", type=int, default=100)
     p.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
     p.add_argument("--autocast", choices=["none", "bf16"], default="none",
@@ -320,9 +327,10 @@ def main():
         netD.apply(dcgan_init)
     else:
         shape = (nc, image_size, image_size)
-        netG, netD = MlpGenerator(z_dim, shape), MlpDiscriminator(shape)
-        netG.apply(keras_init)
-        netD.apply(keras_init)
+        netG, netD = MlpGenerator(z_dim, shape, args.mlp_flavour), MlpDiscriminator(shape)
+        if args.mlp_flavour == "keras":
+            netG.apply(keras_init)
+            netD.apply(keras_init)
 
     netG.to(device)
     netD.to(device)
@@ -411,6 +419,7 @@ def main():
             "peak_gpu_mb": round(torch.cuda.max_memory_allocated(device) / 2**20, 1)}
            if device.type == "cuda" else {}),
         "seed": args.seed,
+        **({"mlp_flavour": args.mlp_flavour} if args.model == "mlp" else {}),
         "final_loss_d": round((errD_real + errD_fake).item(), 4) if args.steps else None,
         "final_loss_g": round(errG.item(), 4) if args.steps else None,
     }

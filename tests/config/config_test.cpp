@@ -89,7 +89,7 @@ TEST(Config, ValidateRejectsBadValues) {
     return error_of([&] { c.validate(); });
   };
   EXPECT_EQ(invalid("train.batch_size=0"), "config: train.batch_size = 0 is invalid: must be in 1..65536");
-  EXPECT_NE(invalid("model.name=stylegan9").find("unknown model 'stylegan9' (valid: mlp, dcgan"),
+  EXPECT_NE(invalid("model.name=stylegan9").find("unknown model 'stylegan9' (valid: mlp, mlp-torch, dcgan"),
             std::string::npos);
   EXPECT_NE(invalid("train.loss=mse").find("unknown loss 'mse'"), std::string::npos);
   EXPECT_NE(invalid("data.fit=stretch").find("data.fit"), std::string::npos);
@@ -148,6 +148,21 @@ TEST(Config, EveryShippedConfigParsesAndValidates) {
        {"gan-mnist", "gan-fashion-mnist", "dcgan-mnist", "dcgan-fashion-mnist", "dcgan-cifar10"}) {
     EXPECT_TRUE(fs::exists(gankit::config::resolve_config_path(required))) << required;
   }
+}
+
+TEST(Config, TheMlpGanShipsTheBetterModelAndKeepsTheSeedsKerasRecipe) {
+  // bench/results/quality.md: the seeds' Glorot init lost on every judge, so gan-mnist trains
+  // mlp-torch; gan-mnist-keras stays the seed's exact recipe.
+  const auto better = Config::from_file(gankit::config::resolve_config_path("gan-mnist"));
+  EXPECT_EQ(better.model.name, "mlp-torch");
+  EXPECT_DOUBLE_EQ(better.train.lr_g, 5e-4);
+  EXPECT_DOUBLE_EQ(better.train.ema, 0.999);
+  const auto keras = Config::from_file(gankit::config::resolve_config_path("gan-mnist-keras"));
+  EXPECT_EQ(keras.model.name, "mlp");
+  EXPECT_DOUBLE_EQ(keras.train.lr_g, 2e-4);
+  EXPECT_DOUBLE_EQ(keras.train.lr_d, 2e-4);
+  EXPECT_EQ(keras.train.ema, 0.0);
+  EXPECT_EQ(keras.train.steps, better.train.steps);
 }
 
 TEST(Config, MissingConfigIsOneClearError) {

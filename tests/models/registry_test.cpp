@@ -139,7 +139,7 @@ TEST(ModelRegistry, UnknownNameListsValidOnes) {
     find_model("dcgan2");
     FAIL();
   } catch (const gankit::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown model 'dcgan2' (valid: mlp, dcgan"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("unknown model 'dcgan2' (valid: mlp, mlp-torch, dcgan"), std::string::npos);
   }
 }
 
@@ -169,6 +169,72 @@ TEST(Mlp, ParameterCountsMatchKerasReference) {
   auto nets = make_networks(options, DataShape{1, 28, 0});
   EXPECT_EQ(count_parameters(*nets.generator), 1489936);
   EXPECT_EQ(count_parameters(*nets.discriminator), 533505);
+}
+
+/// Every Linear layer's weights and biases, and every BatchNorm1d's options, of `module`.
+struct MlpLayers {
+  std::vector<torch::nn::LinearImpl*> linears;
+  std::vector<torch::nn::BatchNormOptions> batch_norms;
+};
+
+MlpLayers mlp_layers(torch::nn::Module& module) {
+  MlpLayers layers;
+  module.apply([&](torch::nn::Module& child) {
+    if (auto* linear = child.as<torch::nn::Linear>()) layers.linears.push_back(linear);
+    if (auto* bn = child.as<torch::nn::BatchNorm1d>()) layers.batch_norms.push_back(bn->options);
+  });
+  return layers;
+}
+
+TEST(Mlp, KerasModelHasGlorotWeightsZeroBiasesAndKerasBatchNorm) {
+  torch::manual_seed(2);
+  ModelOptions options;
+  options.name = "mlp";
+  auto nets = make_networks(options, DataShape{1, 28, 0});
+  for (torch::nn::Module* module : {static_cast<torch::nn::Module*>(nets.generator.get()),
+                                     static_cast<torch::nn::Module*>(nets.discriminator.get())}) {
+    auto layers = mlp_layers(*module);
+    ASSERT_FALSE(layers.linears.empty());
+    for (auto* linear : layers.linears) {
+      const double fan_out = linear->weight.size(0), fan_in = linear->weight.size(1);
+      // Glorot uniform: U(-b, b) with b = sqrt(6 / (fan_in + fan_out)), std b / sqrt(3).
+      const double bound = std::sqrt(6.0 / (fan_in + fan_out));
+      EXPECT_LE(linear->weight.abs().max().item<double>(), bound);
+      EXPECT_NEAR(linear->weight.std().item<double>(), bound / std::sqrt(3.0), 0.1 * bound);
+      EXPECT_EQ(linear->bias.abs().max().item<double>(), 0.0);
+    }
+    for (const auto& bn : layers.batch_norms) {
+      EXPECT_DOUBLE_EQ(bn.momentum().value(), 0.2);  // Keras momentum 0.8
+      EXPECT_DOUBLE_EQ(bn.eps(), 1e-3);
+    }
+  }
+  EXPECT_EQ(mlp_layers(*nets.generator).batch_norms.size(), 3u);
+}
+
+TEST(Mlp, TorchModelHasPyTorchsLinearInitAndBatchNormDefaults) {
+  torch::manual_seed(2);
+  ModelOptions options;
+  options.name = "mlp-torch";
+  auto nets = make_networks(options, DataShape{1, 28, 0});
+  EXPECT_EQ(count_parameters(*nets.generator), 1489936);  // the same layers as mlp
+  EXPECT_EQ(count_parameters(*nets.discriminator), 533505);
+  for (torch::nn::Module* module : {static_cast<torch::nn::Module*>(nets.generator.get()),
+                                     static_cast<torch::nn::Module*>(nets.discriminator.get())}) {
+    auto layers = mlp_layers(*module);
+    ASSERT_FALSE(layers.linears.empty());
+    for (auto* linear : layers.linears) {
+      // nn.Linear's reset_parameters: weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+      const double bound = 1.0 / std::sqrt(static_cast<double>(linear->weight.size(1)));
+      EXPECT_LE(linear->weight.abs().max().item<double>(), bound);
+      EXPECT_NEAR(linear->weight.std().item<double>(), bound / std::sqrt(3.0), 0.1 * bound);
+      EXPECT_LE(linear->bias.abs().max().item<double>(), bound);
+      EXPECT_GT(linear->bias.abs().max().item<double>(), 0.5 * bound);
+    }
+    for (const auto& bn : layers.batch_norms) {
+      EXPECT_DOUBLE_EQ(bn.momentum().value(), 0.1);
+      EXPECT_DOUBLE_EQ(bn.eps(), 1e-5);
+    }
+  }
 }
 
 TEST(Dcgan, ReferenceInitialisation) {

@@ -20,17 +20,17 @@ MlpGeneratorImpl::MlpGeneratorImpl(const MlpOptions& options_) : options(options
   body_ = tnn::Sequential();
   int64_t in = options.z_dim();
   for (int64_t out : {w, 2 * w, 4 * w}) {
-    // Keras order Dense -> LeakyReLU -> BatchNormalization(momentum=0.8, epsilon=1e-3);
-    // Keras' momentum 0.8 is LibTorch's 0.2.
+    // The seeds' order: Dense -> LeakyReLU -> BatchNormalization.
     body_->push_back(tnn::Linear(in, out));
     body_->push_back(leaky_relu());
-    body_->push_back(nn::batch_norm_1d(tnn::BatchNormOptions(out).momentum(0.2).eps(1e-3)));
+    body_->push_back(nn::batch_norm_1d(
+        tnn::BatchNormOptions(out).momentum(options.batch_norm_momentum()).eps(options.batch_norm_eps())));
     in = out;
   }
   body_->push_back(tnn::Linear(in, pixels));
   body_->push_back(tnn::Tanh());
   register_module("body", body_);
-  nn::init_glorot_uniform_(*this);
+  if (options.glorot_init()) nn::init_glorot_uniform_(*this);
 }
 
 torch::Tensor MlpGeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor&) {
@@ -45,7 +45,7 @@ MlpDiscriminatorImpl::MlpDiscriminatorImpl(const MlpOptions& options_) : options
                           tnn::Linear(2 * w, w), leaky_relu(),       // -> [N,w]
                           tnn::Linear(w, 1));                        // -> [N,1] logit
   register_module("body", body_);
-  nn::init_glorot_uniform_(*this);
+  if (options.glorot_init()) nn::init_glorot_uniform_(*this);
 }
 
 torch::Tensor MlpDiscriminatorImpl::forward(const torch::Tensor& images, const torch::Tensor&) {

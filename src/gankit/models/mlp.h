@@ -15,6 +15,12 @@ struct MlpOptions {
   TORCH_ARG(int64_t, z_dim) = 100;
   /// Width w: G's hidden layers are w, 2w, 4w; D's are 2w, w.
   TORCH_ARG(int64_t, width) = 256;
+  /// G's BatchNorm, in LibTorch's terms (Keras' momentum m is LibTorch's 1 - m).
+  TORCH_ARG(double, batch_norm_momentum) = 0.1;
+  TORCH_ARG(double, batch_norm_eps) = 1e-5;
+  /// Glorot-uniform weights and zero biases (Keras' Dense), instead of LibTorch's Linear default
+  /// (uniform in +-1/sqrt(fan_in), for weights and biases).
+  TORCH_ARG(bool, glorot_init) = false;
 };
 
 class MlpGeneratorImpl : public Generator {

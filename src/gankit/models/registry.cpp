@@ -22,8 +22,20 @@ std::shared_ptr<T> as(const std::shared_ptr<torch::nn::Module>& module) {
   return typed;
 }
 
+MlpOptions mlp_options(const ModelOptions& options, const DataShape& shape) {
+  return MlpOptions(shape.channels, shape.image_size).z_dim(options.z_dim).width(width_or(options, 256));
+}
+
 BuiltNetworks build_mlp(const ModelOptions& options, const DataShape& shape) {
-  auto mlp = MlpOptions(shape.channels, shape.image_size).z_dim(options.z_dim).width(width_or(options, 256));
+  // The seeds' Keras model: Glorot init, BatchNormalization(momentum=0.8, epsilon=1e-3).
+  const auto mlp = mlp_options(options, shape).glorot_init(true).batch_norm_momentum(0.2).batch_norm_eps(1e-3);
+  return {MlpGenerator(mlp).ptr(), MlpDiscriminator(mlp).ptr()};
+}
+
+BuiltNetworks build_mlp_torch(const ModelOptions& options, const DataShape& shape) {
+  // The same layers with PyTorch's defaults: smaller initial weights and slower BatchNorm
+  // statistics train a better G (bench/results/quality.md).
+  const auto mlp = mlp_options(options, shape);
   return {MlpGenerator(mlp).ptr(), MlpDiscriminator(mlp).ptr()};
 }
 
@@ -135,7 +147,13 @@ BuiltNetworks build_checked(const ModelOptions& options, const DataShape& shape,
 
 const std::vector<ModelEntry>& model_table() {
   static const std::vector<ModelEntry> table{
-      {"mlp", "vanilla GAN (Goodfellow 2014): fully connected G and D, BatchNorm in G", false, build_mlp, {}},
+      {"mlp", "vanilla GAN (Goodfellow 2014): fully connected G and D, BatchNorm in G; Keras init", false, build_mlp,
+       {}},
+      {"mlp-torch",
+       "mlp with PyTorch's Linear init and BatchNorm1d defaults (momentum 0.1, eps 1e-5)",
+       false,
+       build_mlp_torch,
+       {}},
       {"dcgan", "DCGAN (Radford 2016): transposed-conv G, strided-conv D, BatchNorm", false, build_dcgan, {}},
       {"sn-dcgan",
        "SN-GAN (Miyato 2018): DCGAN with spectral norm and no BatchNorm in D, hinge loss",
