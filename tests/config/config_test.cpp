@@ -165,6 +165,19 @@ TEST(Config, TheMlpGanShipsTheBetterModelAndKeepsTheSeedsKerasRecipe) {
   EXPECT_EQ(keras.train.steps, better.train.steps);
 }
 
+TEST(Config, LearningRateDecayOutsidePix2pixIsRefusedNotIgnored) {
+  // It used to be accepted and silently ignored by every recipe but pix2pix (found in issue 19's
+  // sweep: a run with it was bit-identical to one without).
+  auto gan = Config::from_file(gankit::config::resolve_config_path("gan-mnist"));
+  gan.set("train.lr_decay_steps=1500");
+  EXPECT_EQ(error_of([&] { gan.validate(); }),
+            "train.lr_decay_steps: only the pix2pix recipe decays its learning rates (model mlp-torch does "
+            "not); leave it 0");
+  auto translation = Config::from_file(gankit::config::resolve_config_path("pix2pix-sketch"));
+  translation.set("train.lr_decay_steps=100");
+  EXPECT_NO_THROW(translation.validate());
+}
+
 TEST(Config, MissingConfigIsOneClearError) {
   EXPECT_NE(error_of([] {
               gankit::config::resolve_config_path("no-such-config");

@@ -468,7 +468,13 @@ void Config::apply_model_recipe() {
 }
 
 void Config::validate() const {
-  models::find_model(model.name);  // throws listing the valid names
+  const auto& entry = models::find_model(model.name);  // throws listing the valid names
+  // Only pix2pix decays its learning rates; elsewhere the key would be silently ignored.
+  if (train.lr_decay_steps > 0 && entry.kind != models::ModelKind::ImageToImage) {
+    fail("train.lr_decay_steps: only the pix2pix recipe decays its learning rates (model {} does not); "
+         "leave it 0",
+         model.name);
+  }
   check(model.z_dim >= 1 && model.z_dim <= 4096, "model.z_dim", model.z_dim, "must be in 1..4096");
   check(model.width >= 0 && model.width <= 2048, "model.width", model.width,
         "must be 0 (reference width) or up to 2048");
