@@ -121,7 +121,7 @@ def main():
     out = sample(avg if avg is not None else g, args)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     np.save(args.out, out)
-    print(json.dumps({k: v for k, v in vars(args).items()}), flush=True)
+    print(json.dumps(vars(args)), flush=True)
 
 
 if __name__ == "__main__":

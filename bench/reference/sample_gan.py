@@ -37,7 +37,7 @@ def main():
     if args.model == "dcgan":
         net = train_gan.DcganGenerator(z_dim, args.channels)
     else:
-        net = train_gan.MlpGenerator(z_dim, (args.channels, 28, 28))
+        net = train_gan.MlpGenerator(z_dim, (args.channels, 28, 28), "torch")  # train_gan's default
     net.eval()
     gen = torch.Generator().manual_seed(0)
     start = time.time()

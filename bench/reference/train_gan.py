@@ -185,7 +185,7 @@ def tuned_batches(images, image_size, batch_size):
 class MlpGenerator(nn.Module):
     """Keras-GAN / PyTorch-GAN gan.py generator: z -> 256 -> 512 -> 1024 -> H*W*C, tanh."""
 
-    def __init__(self, z_dim, img_shape, flavour="keras"):
+    def __init__(self, z_dim, img_shape, flavour):
         super().__init__()
         self.img_shape = img_shape  # (C, H, W)
 

@@ -33,8 +33,8 @@ BuiltNetworks build_mlp(const ModelOptions& options, const DataShape& shape) {
 }
 
 BuiltNetworks build_mlp_torch(const ModelOptions& options, const DataShape& shape) {
-  // The same layers with PyTorch's defaults: smaller initial weights and slower BatchNorm
-  // statistics train a better G (bench/results/quality.md).
+  // The same layers with PyTorch's defaults: the smaller initial weights train a better G; the
+  // BatchNorm defaults made no difference (bench/results/quality.md).
   const auto mlp = mlp_options(options, shape);
   return {MlpGenerator(mlp).ptr(), MlpDiscriminator(mlp).ptr()};
 }
