@@ -93,8 +93,8 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    images, _ = ref.load_images(args.dataset, "train")
-    batches = ref.tuned_batches(images, 28, args.batch_size)
+    images, labels = ref.load_images(args.dataset, "train")
+    batches = ref.tuned_batches(images, labels, 28, args.batch_size)
     g, d = build(args)
     avg = None
     if args.ema > 0:
@@ -107,7 +107,7 @@ def main():
     g.train()
     d.train()
     for step in range(args.steps):
-        real = next(batches)
+        real, _ = next(batches)
         opt_d.zero_grad()
         bce(d(real), ones).backward()
         fake = g(torch.randn(args.batch_size, 100))

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch reference for gankit's benchmarks: the `mlp` and `dcgan` GANs of DESIGN.md.
+"""PyTorch reference for gankit's benchmarks: the `mlp`, `dcgan` and `cgan` GANs of DESIGN.md.
 
 Written the way the PyTorch examples write them (pytorch/examples dcgan/main.py,
 PyTorch-GAN implementations/gan/gan.py, Keras-GAN gan/gan.py), so that gankit's speed and
@@ -148,19 +148,19 @@ def default_batches(images, labels, image_size, batch_size, num_workers=0, folde
         loader = torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=True, drop_last=True,
                                              num_workers=num_workers, persistent_workers=num_workers > 0)
         while True:
-            for x, _ in loader:
-                yield x
+            for x, y in loader:
+                yield x, y
     tf = [T.Resize(image_size)] if image_size != images.shape[1] else []
     tf += [T.ToTensor(), T.Normalize((0.5,), (0.5,))]
     ds = IdxDataset(images, labels, T.Compose(tf))
     loader = torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=True, drop_last=True,
                                          num_workers=num_workers, persistent_workers=num_workers > 0)
     while True:  # epochs until the caller stops
-        for x, _ in loader:
-            yield x
+        for x, y in loader:
+            yield x, y
 
 
-def tuned_batches(images, image_size, batch_size):
+def tuned_batches(images, labels, image_size, batch_size):
     n = images.shape[0]
     nc = 3 if images.ndim == 4 else 1
     x = torch.empty(n, nc, image_size, image_size)  # the whole set as float, filled in chunks
@@ -173,10 +173,12 @@ def tuned_batches(images, image_size, batch_size):
             c = F.interpolate(c, size=(image_size, image_size), mode="bilinear",
                               align_corners=False).round_().clamp_(0, 255)
         x[i:i + c.shape[0]] = c.div_(255.0).sub_(0.5).div_(0.5)  # ToTensor+Normalize -> [-1,1]
+    labels_t = torch.from_numpy(np.asarray(labels, dtype=np.int64))
     while True:
         perm = torch.randperm(n)
         for i in range(0, n - batch_size + 1, batch_size):  # drop_last
-            yield x[perm[i:i + batch_size]]
+            idx = perm[i:i + batch_size]
+            yield x[idx], labels_t[idx]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -233,10 +235,12 @@ def keras_init(m):
 class DcganGenerator(nn.Module):
     """pytorch/examples dcgan netG, for 32x32 (one block fewer than the 64x64 original)."""
 
-    def __init__(self, z_dim, channels, w=64):
+    def __init__(self, z_dim, channels, w=64, num_classes=0):
         super().__init__()
+        # cgan: a learned K-vector per class joined to z (gankit's cgan; nn.Embedding's own init)
+        self.embed = nn.Embedding(num_classes, num_classes) if num_classes else None
         self.main = nn.Sequential(
-            nn.ConvTranspose2d(z_dim, w * 4, 4, 1, 0, bias=False),  # [N,z,1,1] -> [N,4w,4,4]
+            nn.ConvTranspose2d(z_dim + num_classes, w * 4, 4, 1, 0, bias=False),  # [N,z(+K),1,1] -> [N,4w,4,4]
             nn.BatchNorm2d(w * 4), nn.ReLU(True),
             nn.ConvTranspose2d(w * 4, w * 2, 4, 2, 1, bias=False),  # -> [N,2w,8,8]
             nn.BatchNorm2d(w * 2), nn.ReLU(True),
@@ -246,15 +250,20 @@ class DcganGenerator(nn.Module):
             nn.Tanh(),
         )
 
-    def forward(self, z):
+    def forward(self, z, labels=None):
+        if self.embed is not None:
+            z = torch.cat([z, self.embed(labels)], 1)  # [N,z] -> [N,z+K]
         return self.main(z.view(z.shape[0], -1, 1, 1))
 
 
 class DcganDiscriminator(nn.Module):
-    def __init__(self, channels, w=64):
+    def __init__(self, channels, w=64, num_classes=0, size=32):
         super().__init__()
+        # cgan: a learned 32x32 map per class joined to the image as one more channel
+        self.label_map = nn.Embedding(num_classes, size * size) if num_classes else None
+        self.size = size
         self.main = nn.Sequential(
-            nn.Conv2d(channels, w, 4, 2, 1, bias=False),  # [N,C,32,32] -> [N,w,16,16]
+            nn.Conv2d(channels + (1 if num_classes else 0), w, 4, 2, 1, bias=False),  # [N,C(+1),32,32] -> [N,w,16,16]
             nn.LeakyReLU(0.2, inplace=True),
             nn.Conv2d(w, w * 2, 4, 2, 1, bias=False),  # -> [N,2w,8,8]
             nn.BatchNorm2d(w * 2), nn.LeakyReLU(0.2, inplace=True),
@@ -263,7 +272,9 @@ class DcganDiscriminator(nn.Module):
             nn.Conv2d(w * 4, 1, 4, 1, 0, bias=False),  # -> [N,1,1,1] logit (no sigmoid)
         )
 
-    def forward(self, x):
+    def forward(self, x, labels=None):
+        if self.label_map is not None:
+            x = torch.cat([x, self.label_map(labels).view(-1, 1, self.size, self.size)], 1)
         return self.main(x).view(-1)
 
 
@@ -281,7 +292,7 @@ def dcgan_init(m):
 def main():
     t_proc0 = process_start_time()
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--model", choices=["mlp", "dcgan"], required=True)
+    p.add_argument("--model", choices=["mlp", "dcgan", "cgan"], required=True)
     p.add_argument("--dataset", choices=["mnist", "fashion-mnist", "cifar10"], default="fashion-mnist")
     p.add_argument("--style", choices=["default", "tuned"], default="default")
     p.add_argument("--steps", type=int, default=937)
@@ -317,12 +328,14 @@ def main():
     np.random.seed(args.seed)
 
     z_dim, nc = 100, 3 if args.dataset == "cifar10" else 1
-    image_size = 32 if args.model == "dcgan" else 28
+    image_size = 28 if args.model == "mlp" else 32
+    num_classes = 10 if args.model == "cgan" else 0
     folder = cifar10_root("train") if args.dataset == "cifar10" and args.style == "default" else None
     images, labels = load_images(args.dataset, "train") if folder is None else (None, None)
 
-    if args.model == "dcgan":
-        netG, netD = DcganGenerator(z_dim, nc), DcganDiscriminator(nc)
+    if args.model in ("dcgan", "cgan"):
+        netG = DcganGenerator(z_dim, nc, num_classes=num_classes)
+        netD = DcganDiscriminator(nc, num_classes=num_classes)
         netG.apply(dcgan_init)
         netD.apply(dcgan_init)
     else:
@@ -342,11 +355,12 @@ def main():
         batches = default_batches(images, labels, image_size, args.batch_size,
                                   num_workers=args.workers if args.style == "tuned" else 0, folder=folder)
     else:
-        batches = tuned_batches(images, image_size, args.batch_size)
+        batches = tuned_batches(images, labels, image_size, args.batch_size)
 
     B = args.batch_size
     autocast = lambda: torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.autocast == "bf16")
     real_label, fake_label = 1.0, 0.0
+    cond = lambda x, y: (x,) if y is None else (x, y)  # unconditional nets take one argument
     warmup = min(5, max(args.steps - 1, 0))
     netG.train()
     netD.train()
@@ -357,25 +371,29 @@ def main():
         if step == warmup and warmup > 0:
             sync()
             t_meas0 = time.time()
-        real = next(batches).to(device)
+        real, real_y = next(batches)
+        real = real.to(device)
+        # cgan: D sees real images with their labels, fakes with the labels G drew them for
+        real_y = real_y.to(device) if num_classes else None
         # (1) Update D: maximize log(D(x)) + log(1 - D(G(z)))  (pytorch/examples dcgan order)
         netD.zero_grad()
         label = torch.full((B,), real_label, device=device)
         with autocast():
-            errD_real = criterion(netD(real), label)
+            errD_real = criterion(netD(*cond(real, real_y)), label)
         errD_real.backward()
         noise = torch.randn(B, z_dim, device=device)
+        fake_y = torch.randint(num_classes, (B,), device=device) if num_classes else None
         with autocast():
-            fake = netG(noise)  # the only G forward of the step
+            fake = netG(*cond(noise, fake_y))  # the only G forward of the step
             label.fill_(fake_label)
-            errD_fake = criterion(netD(fake.detach()), label)
+            errD_fake = criterion(netD(*cond(fake.detach(), fake_y)), label)
         errD_fake.backward()
         optD.step()
         # (2) Update G: maximize log(D(G(z)))  (non-saturating)
         netG.zero_grad()
         label.fill_(real_label)
         with autocast():
-            errG = criterion(netD(fake), label)
+            errG = criterion(netD(*cond(fake, fake_y)), label)
         errG.backward()
         optG.step()
         if args.log_every and (step % args.log_every == 0 or step == args.steps - 1):
@@ -390,15 +408,21 @@ def main():
         netG.eval()
         gen = torch.Generator().manual_seed(args.seed + 1)
         chunks = []
+        # cgan: sample i has class i mod K (as `gankit sample`), saved as OUT.labels.npy
+        all_y = torch.arange(args.n_samples) % num_classes if num_classes else None
         with torch.no_grad():
             for i in range(0, args.n_samples, 1000):
                 n = min(1000, args.n_samples - i)
-                x = netG(torch.randn(n, z_dim, generator=gen).to(device))  # [n,C,H,W] in [-1,1]
+                z = torch.randn(n, z_dim, generator=gen).to(device)
+                y = all_y[i:i + n].to(device) if num_classes else None
+                x = netG(*cond(z, y))  # [n,C,H,W] in [-1,1]
                 x = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
                 chunks.append(x.permute(0, 2, 3, 1).contiguous().numpy())  # -> [n,H,W,C]
         out = np.concatenate(chunks) if chunks else np.zeros((0, image_size, image_size, nc), np.uint8)
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         np.save(args.out, out)
+        if num_classes:
+            np.save(os.path.splitext(args.out)[0] + ".labels.npy", all_y.numpy().astype(np.int64))
 
     t_end = time.time()
     result = {
