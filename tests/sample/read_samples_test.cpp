@@ -2,6 +2,8 @@
 // [N,C,H,W]; and every way a file can be wrong.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "gankit/io/image.h"
 #include "gankit/io/npy.h"
 #include "gankit/sample/sampler.h"
@@ -56,6 +58,15 @@ TEST(ReadSamples, BadInputIsAClearError) {
   io::write_npy(dir / "l.npy", torch::zeros({3, 4, 4}, torch::kUInt8));
   io::write_npy(dir / "l.labels.npy", torch::zeros({2}, torch::kLong));
   EXPECT_TRUE(fails_with([&] { read_samples(dir / "l.npy"); }, {"l.labels.npy", "expected 3 labels"}));
+  // Label values: a cast to long would hide these as wrong classes (or, for CAS, a raw library error).
+  io::write_npy(dir / "l.labels.npy", torch::tensor({0L, -3L, 1L}));
+  EXPECT_TRUE(fails_with([&] { read_samples(dir / "l.npy"); }, {"l.labels.npy", "label -3 (row 1) is negative"}));
+  io::write_npy(dir / "l.labels.npy", torch::tensor({0.0f, 1.0f, 2.5f}));
+  EXPECT_TRUE(fails_with([&] { read_samples(dir / "l.npy"); }, {"l.labels.npy", "label 2.5 (row 2)", "whole number"}));
+  io::write_npy(dir / "l.labels.npy", torch::tensor({0.0f, NAN, 1.0f}));
+  EXPECT_TRUE(fails_with([&] { read_samples(dir / "l.npy"); }, {"l.labels.npy", "(row 1) is not a whole number"}));
+  io::write_npy(dir / "l.labels.npy", torch::tensor({2.0, 0.0, 1.0}));
+  EXPECT_TRUE(torch::equal(read_samples(dir / "l.npy").labels, torch::tensor({2L, 0L, 1L})));
   test::write_file(dir / "x.png.txt", "text");
   EXPECT_TRUE(fails_with([&] { read_samples(dir / "x.png.txt"); }, {"x.png.txt", ".npy file or a folder"}));
   fs::create_directories(dir / "empty");

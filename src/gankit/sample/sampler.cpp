@@ -163,7 +163,23 @@ torch::Tensor read_labels_if_there(const fs::path& path, int64_t count) {
   if (labels.dim() != 1 || labels.size(0) != count) {
     fail("{}: expected {} labels, one per image, got shape {}", path.string(), count, c10::str(labels.sizes()));
   }
-  return labels.to(torch::kLong);
+  if (labels.numel() == 0) return labels.to(torch::kLong);
+  // A cast to long would silently turn 2.7 into 2 and NaN into anything: labels must be whole already.
+  if (labels.is_floating_point()) {
+    const auto whole = labels.isfinite().logical_and(labels.eq(labels.round()));
+    if (!whole.all().item<bool>()) {
+      const int64_t row = whole.logical_not().nonzero()[0][0].item<int64_t>();
+      fail("{}: label {} (row {}) is not a whole number; class labels are 0, 1, ..., K-1", path.string(),
+           labels[row].item<double>(), row);
+    }
+  }
+  labels = labels.to(torch::kLong);
+  const int64_t lowest = labels.min().item<int64_t>();
+  if (lowest < 0) {
+    fail("{}: label {} (row {}) is negative; class labels are 0, 1, ..., K-1", path.string(), lowest,
+         labels.argmin().item<int64_t>());
+  }
+  return labels;
 }
 
 }  // namespace
