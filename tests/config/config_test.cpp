@@ -150,14 +150,19 @@ TEST(Config, EveryShippedConfigParsesAndValidates) {
   }
 }
 
+/// A config as gankit ships it in configs/.
+Config shipped_config(const std::string& name) {
+  return Config::from_file(gankit::config::resolve_config_path(name));
+}
+
 TEST(Config, TheMlpGanShipsTheBetterModelAndKeepsTheSeedsKerasRecipe) {
   // bench/results/quality.md: the seeds' Glorot init lost on every judge, so gan-mnist trains
   // mlp-torch; gan-mnist-keras stays the seed's exact recipe.
-  const auto better = Config::from_file(gankit::config::resolve_config_path("gan-mnist"));
+  const auto better = shipped_config("gan-mnist");
   EXPECT_EQ(better.model.name, "mlp-torch");
   EXPECT_DOUBLE_EQ(better.train.lr_g, 5e-4);
   EXPECT_DOUBLE_EQ(better.train.ema, 0.999);
-  const auto keras = Config::from_file(gankit::config::resolve_config_path("gan-mnist-keras"));
+  const auto keras = shipped_config("gan-mnist-keras");
   EXPECT_EQ(keras.model.name, "mlp");
   EXPECT_DOUBLE_EQ(keras.train.lr_g, 2e-4);
   EXPECT_DOUBLE_EQ(keras.train.lr_d, 2e-4);
@@ -168,12 +173,12 @@ TEST(Config, TheMlpGanShipsTheBetterModelAndKeepsTheSeedsKerasRecipe) {
 TEST(Config, TheDefaultDcganShipsTheTunedRecipeAndKeepsThePapers) {
   // bench/results/quality.md: lr 1.6e-3 + EMA 0.999 beat the paper's recipe on every judge after
   // one epoch; dcgan-fashion-mnist-radford keeps the paper's, on the same networks and steps.
-  const auto tuned = Config::from_file(gankit::config::resolve_config_path("dcgan-fashion-mnist"));
+  const auto tuned = shipped_config("dcgan-fashion-mnist");
   EXPECT_EQ(tuned.model.name, "dcgan");
   EXPECT_DOUBLE_EQ(tuned.train.lr_g, 1.6e-3);
   EXPECT_DOUBLE_EQ(tuned.train.lr_d, 1.6e-3);
   EXPECT_DOUBLE_EQ(tuned.train.ema, 0.999);
-  const auto paper = Config::from_file(gankit::config::resolve_config_path("dcgan-fashion-mnist-radford"));
+  const auto paper = shipped_config("dcgan-fashion-mnist-radford");
   EXPECT_EQ(paper.model.name, "dcgan");
   EXPECT_DOUBLE_EQ(paper.train.lr_g, 2e-4);
   EXPECT_DOUBLE_EQ(paper.train.lr_d, 2e-4);
@@ -185,12 +190,12 @@ TEST(Config, TheDefaultDcganShipsTheTunedRecipeAndKeepsThePapers) {
 TEST(Config, LearningRateDecayOutsidePix2pixIsRefusedNotIgnored) {
   // It used to be accepted and silently ignored by every recipe but pix2pix (found in issue 19's
   // sweep: a run with it was bit-identical to one without).
-  auto gan = Config::from_file(gankit::config::resolve_config_path("gan-mnist"));
+  auto gan = shipped_config("gan-mnist");
   gan.set("train.lr_decay_steps=1500");
   EXPECT_EQ(error_of([&] { gan.validate(); }),
             "train.lr_decay_steps: only the pix2pix recipe decays its learning rates (model mlp-torch does "
             "not); leave it 0");
-  auto translation = Config::from_file(gankit::config::resolve_config_path("pix2pix-sketch"));
+  auto translation = shipped_config("pix2pix-sketch");
   translation.set("train.lr_decay_steps=100");
   EXPECT_NO_THROW(translation.validate());
 }

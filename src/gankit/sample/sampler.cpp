@@ -163,7 +163,6 @@ torch::Tensor read_labels_if_there(const fs::path& path, int64_t count) {
   if (labels.dim() != 1 || labels.size(0) != count) {
     fail("{}: expected {} labels, one per image, got shape {}", path.string(), count, c10::str(labels.sizes()));
   }
-  if (labels.numel() == 0) return labels.to(torch::kLong);
   // A cast to long would silently turn 2.7 into 2 and NaN into anything: labels must be whole already.
   if (labels.is_floating_point()) {
     const auto whole = labels.isfinite().logical_and(labels.eq(labels.round()));
