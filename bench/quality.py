@@ -1,36 +1,48 @@
 #!/usr/bin/python3
-"""Score (Fashion-)MNIST sample sets several independent ways, each figure a mean over seeds.
+"""Score (Fashion-)MNIST and CIFAR-10 sample sets several independent ways, each figure a mean over seeds.
 
     /usr/bin/python3 bench/quality.py --dataset mnist --set gankit=g0.npy,g1.npy,g2.npy \\
         --set pytorch=p0.npy,p1.npy,p2.npy --json out.json
+    /usr/bin/python3 bench/quality.py --dataset cifar10 --set dcgan=c0.npy,c1.npy,c2.npy
     /usr/bin/python3 bench/quality.py --self-test
-    /usr/bin/python3 bench/quality.py --sanity mnist fashion-mnist   # bench/results/quality-judge.md
+    /usr/bin/python3 bench/quality.py --sanity mnist fashion-mnist cifar10   # bench/results/quality-judge.md
 
 Why: one small CNN's feature FID ranked two weak GANs the opposite way to an outside judge
 (issue 19).  This script reports several judges side by side and every figure with its spread
 over the training seeds, so a ranking can be seen to hold or not.
 
 Input.  `--set NAME=a.npy,b.npy,...` (repeatable); each file is one training seed's samples:
-uint8 .npy of shape (N,H,W) or (N,H,W,1) (`gankit sample -o X.npy` writes (N,H,W,C)), or a
-folder of PNGs (read as greyscale, sorted by name).  Labels for conditional models are read
-from `<stem>.labels.npy` beside the file (for a folder: `<folder>.labels.npy`), one int per
-sample.  Sizes other than 28x28 are resized to 28 as bench/score_samples.py does, and the real
-references (test set, training set) are sent 28 -> S -> 28 the same way.  The first --n-fake
-samples of each file are used (default 10,000).
+uint8 .npy of shape (N,H,W) or (N,H,W,1), for cifar10 (N,H,W,3) (`gankit sample -o X.npy` and
+bench/reference/train_gan.py --out write (N,H,W,C)), or a folder of PNGs (read as greyscale, for
+cifar10 as RGB, sorted by name).  Labels for conditional models are read from `<stem>.labels.npy`
+beside the file (for a folder: `<folder>.labels.npy`), one int per sample.  Sizes other than the
+data set's (28x28; CIFAR-10 32x32) are resized to it as bench/score_samples.py does, and the real
+references (test set, training set) are sent 28 -> S -> 28 (32 -> S -> 32) the same way.  The
+first --n-fake samples of each file are used (default 10,000).
 
 Judges: feature networks, each trained separately here on the real training set and cached
-(never on GAN samples); the default three are cnn, resnet and lenet (--judges picks others):
-  cnn     bench/score_samples.py's classifier (3 conv layers, 128-d features, seed 0, flips on
-          Fashion-MNIST; its own cache bench/.cache/score/).
-  resnet  a small residual net (stride-2 stem + 2 residual blocks, global average pool, 64-d
-          features), seed 1, AdamW, random affine augmentation (+-10 deg, +-2 px, flips on
-          Fashion-MNIST).
-  lenet   LeNet-5 (two 5x5 conv layers, FC 120, FC 84: 84-d features), seed 3, no augmentation.
-  mlp     a fully connected net 784-512-128-10 (128-d features), seed 2, no augmentation.  Not a
-          default judge: the sanity table shows it blind to pixel noise (Gaussian noise sigma=32
-          scores a lower FID than real images, and uniform noise lands inside the real k-NN
-          balls, precision ~0.9), kept to show why one network's feature space is no judge.
-For each judge, on its penultimate features against the real test set (10k):
+(never on GAN samples) with AdamW or Adam and a OneCycle schedule; the default three are cnn,
+resnet and lenet (--judges picks others).  Each takes its data set's images at their own size:
+1x28x28 in [-1,1], or 3x32x32 normalised by CIFAR-10's channel means and stds.
+  cnn     bench/score_samples.py's classifier (3 conv layers 32/64/128, FC 128: 128-d features,
+          seed 0; flips on Fashion-MNIST, random crops (pad 4) + flips on CIFAR-10; its own cache
+          bench/.cache/score/).
+  resnet  a small residual net (stem + 2 residual blocks, global average pool, 64-d features),
+          seed 1.  (Fashion-)MNIST: stride-2 stem of 24 channels, blocks 24->32 and 32->64/s2,
+          random affine augmentation (+-10 deg, +-2 px, flips on Fashion-MNIST).  CIFAR-10:
+          stride-1 stem of 16 channels, blocks 16->32/s2 and 32->64/s2, random crops (pad 4) +
+          flips.
+  lenet   LeNet-5 (two 5x5 conv layers of 6 and 16 channels, FC 120, FC 84: 84-d features),
+          seed 3, no augmentation; 28x28 input is padded by 2 (LeNet-5's 32x32), CIFAR-10's not.
+  mlp     a fully connected net 784-512-128-10 (CIFAR-10: 3072-512-128-10; 128-d features),
+          seed 2, no augmentation.  Not a default judge: the sanity table shows it blind to pixel
+          noise (on MNIST Gaussian noise sigma=32 scores a lower FID than real images, and
+          uniform noise lands inside the real k-NN balls, precision ~0.9), kept to show why one
+          network's feature space is no judge.
+Epochs, test accuracies and training times are in bench/results/quality-judge.md and in each
+checkpoint (bench/.cache/quality/judge-<name>-<dataset>.pt, classifier-<dataset>.pt for cnn).
+For each judge, on its penultimate features against the real test set (its first --n-real images,
+10k by default; CIFAR-10's test set, stored sorted by class, is first put in a fixed random order):
   fid, kid      Frechet distance and unbiased KID (cubic polynomial kernel, 100 subsets of
                 1000; score_samples.py's functions).  Lower is better.  FIDs from different
                 judges live in different feature spaces: compare sets within one judge, never
@@ -59,18 +71,21 @@ Judge-independent (or using the strongest judge, the one with the highest test a
   class_entropy entropy (nats) of the samples' predicted-class histogram (ln 10 = 2.303 is
                 uniform).
   memorised     share of samples whose nearest training image (pixel space, 4x4-average-pooled
-                to 7x7, Euclidean) is closer than the 1st percentile of the real test images'
-                nearest-training-image distances.  Unseen real images score ~1%, copies of
-                training images ~100%.  (Pooling cuts the cost of 10k x 60k distances 16x and
-                makes a copy with pixel noise still a near copy.)
+                per channel: 28x28 to 7x7, CIFAR-10's 32x32x3 to 8x8x3 = 192 values; Euclidean)
+                is closer than the 1st percentile of the real test images' nearest-training-image
+                distances.  Unseen real images score ~1%, copies of training images ~100%.
+                (Pooling cuts the cost of 10k x 60k distances 16x and makes a copy with pixel
+                noise still a near copy.)
 Every figure of a set is reported as mean +- std (sample std, ddof=1) and min..max over the
 set's files; a single file is reported with n=1.
 
 --sanity DATASET...: real images that must come out in the right order, 3 seeds each (the seed
-picks the images and the noise); writes bench/results/quality-judge.md and .json.
+picks the images and the noise); writes these data sets' sections of bench/results/quality-judge.md
+and .json, keeping the other data sets' sections there.
 --self-test: the formulas against plain brute-force versions on tiny arrays (a few seconds).
 """
 import argparse
+import functools
 import json
 import os
 import platform
@@ -86,19 +101,31 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "reference"))
-from score_samples import (blur, features, fid_from_feats, fid_from_moments, get_classifier,  # noqa: E402
-                           kid_from_feats, labels_beside, load_samples, resize, to_input)
-from train_gan import load_images  # noqa: E402
+from score_samples import (DATASETS, IMAGE, blur, features, fid_from_feats, fid_from_moments,  # noqa: E402
+                           get_classifier, kid_from_feats, labels_beside, load_samples, nchw, random_crop_flip,
+                           random_flip, resize, to_input)
+import train_gan  # noqa: E402
 
 CACHE = os.path.join(HERE, ".cache", "quality")
 RESULTS = os.path.join(HERE, "results")
-DATASETS = ["mnist", "fashion-mnist"]
 KL_EPS = 1e-6
 K_PR, K_DC = 3, 5
 
 
 def log(*a):
     print(*a, file=sys.stderr, flush=True)
+
+
+@functools.lru_cache(maxsize=None)
+def load_images(dataset, split):
+    """train_gan.load_images, once per process (CIFAR-10 decodes 60,000 JPEGs); read-only.  A set
+    stored sorted by class (CIFAR-10's JPEG folders) is put in a fixed random order, so that its
+    first N images (--n-real) are a fair sample, as in the (Fashion-)MNIST IDX files."""
+    x, y = train_gan.load_images(dataset, split)
+    if np.all(np.diff(y) >= 0):
+        perm = np.random.RandomState(0).permutation(len(y))
+        x, y = x[perm], y[perm]
+    return x, y
 
 
 # ----------------------------------------------------------------------------------------------
@@ -122,13 +149,17 @@ class ResBlock(nn.Module):
 
 
 class ResNetJudge(nn.Module):
-    def __init__(self, n_classes=10):
+    """Shapes for the (Fashion-)MNIST default; CIFAR-10 (widths 16,32,64, strides 1,2,2):
+    [N,3,32,32] -> stem [N,16,32,32] -> [N,32,16,16] -> [N,64,8,8]."""
+
+    def __init__(self, n_classes=10, channels=1, size=28, widths=(24, 32, 64), strides=(2, 1, 2)):
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(1, 24, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(24),
-                                  nn.ReLU())  # [N,1,28,28] -> [N,24,14,14]
-        self.blocks = nn.Sequential(ResBlock(24, 32, 1),  # -> [N,32,14,14]
-                                    ResBlock(32, 64, 2))  # -> [N,64,7,7]
-        self.head = nn.Linear(64, n_classes)
+        w0, w1, w2 = widths
+        self.stem = nn.Sequential(nn.Conv2d(channels, w0, 3, stride=strides[0], padding=1, bias=False),
+                                  nn.BatchNorm2d(w0), nn.ReLU())  # [N,1,28,28] -> [N,24,14,14]
+        self.blocks = nn.Sequential(ResBlock(w0, w1, strides[1]),  # -> [N,32,14,14]
+                                    ResBlock(w1, w2, strides[2]))  # -> [N,64,7,7]
+        self.head = nn.Linear(w2, n_classes)
 
     def forward(self, x):
         f = self.blocks(self.stem(x)).mean((2, 3))  # global average pool -> [N,64], post-ReLU
@@ -136,10 +167,10 @@ class ResNetJudge(nn.Module):
 
 
 class MLPJudge(nn.Module):
-    def __init__(self, n_classes=10):
+    def __init__(self, n_classes=10, channels=1, size=28):
         super().__init__()
-        self.body = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Dropout(0.2),
-                                  nn.Linear(512, 128), nn.ReLU())  # -> [N,128] features
+        self.body = nn.Sequential(nn.Flatten(), nn.Linear(channels * size * size, 512), nn.ReLU(),
+                                  nn.Dropout(0.2), nn.Linear(512, 128), nn.ReLU())  # -> [N,128] features
         self.drop = nn.Dropout(0.2)
         self.head = nn.Linear(128, n_classes)
 
@@ -149,10 +180,10 @@ class MLPJudge(nn.Module):
 
 
 class LeNetJudge(nn.Module):
-    def __init__(self, n_classes=10):
+    def __init__(self, n_classes=10, channels=1, size=28):
         super().__init__()
-        self.body = nn.Sequential(
-            nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # [N,1,28,28] -> [N,6,14,14]
+        self.body = nn.Sequential(  # 28x28 is padded by 2 (as LeNet-5's 32x32 input); CIFAR-10's 32x32 is not
+            nn.Conv2d(channels, 6, 5, padding=(32 - size) // 2), nn.ReLU(), nn.MaxPool2d(2),  # -> [N,6,14,14]
             nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),  # -> [N,16,10,10] -> [N,16,5,5]
             nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU())  # -> [N,84] features
         self.head = nn.Linear(84, n_classes)
@@ -160,20 +191,6 @@ class LeNetJudge(nn.Module):
     def forward(self, x):
         f = self.body(x)
         return f, self.head(f)
-
-
-JUDGES = {  # name -> how it is built and trained (cnn: score_samples.py decides)
-    "cnn": {"arch": "score_samples.Classifier: 3x(conv3x3+BN+ReLU+maxpool), FC 128",
-            "seed": 0, "augment": "flips (fashion-mnist only)"},
-    "resnet": {"arch": "stem conv24/s2 + ResBlock(24->32) + ResBlock(32->64,s2), GAP 64",
-               "seed": 1, "augment": "random affine +-10deg +-2px (+flips on fashion-mnist)",
-               "make": ResNetJudge, "epochs": {"mnist": 1, "fashion-mnist": 2}, "lr": 3e-3},
-    "lenet": {"arch": "LeNet-5: conv5x5 6, conv5x5 16, FC 120, FC 84", "seed": 3, "augment": "none",
-              "make": LeNetJudge, "epochs": {"mnist": 3, "fashion-mnist": 5}, "lr": 3e-3},
-    "mlp": {"arch": "MLP 784-512-128-10, dropout 0.2", "seed": 2, "augment": "none",
-            "make": MLPJudge, "epochs": {"mnist": 6, "fashion-mnist": 8}, "lr": 2e-3},
-}
-DEFAULT_JUDGES = ["cnn", "resnet", "lenet"]  # mlp: see the docstring (blind to pixel noise)
 
 
 def random_affine(xb, flips, gen):
@@ -185,10 +202,43 @@ def random_affine(xb, flips, gen):
     theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
     grid = F.affine_grid(theta, list(xb.shape), align_corners=False)
     out = F.grid_sample(xb + 1, grid, mode="bilinear", padding_mode="zeros", align_corners=False) - 1
-    if flips:
-        flip = torch.rand(n, generator=gen) < 0.5
-        out = torch.where(flip[:, None, None, None], out.flip(3), out)
-    return out
+    return random_flip(out, gen) if flips else out
+
+
+CROP_FLIP = "random crop (pad 4) + flips"
+# name -> how it is built and trained (cnn: score_samples.py decides).  An entry that is a dict keyed
+# by data set is per data set ("*": any data set not named); judge_spec() resolves them.
+JUDGES = {
+    "cnn": {"arch": {"*": "score_samples.Classifier: 3x(conv3x3+BN+ReLU+maxpool), FC 128",
+                     "cifar10": "score_samples.Classifier: 3x(conv3x3 32/64/128+BN+ReLU+maxpool), FC 128"},
+            "seed": 0, "augment": {"*": "flips (fashion-mnist only)", "cifar10": CROP_FLIP}},
+    "resnet": {"arch": {"*": "stem conv24/s2 + ResBlock(24->32) + ResBlock(32->64,s2), GAP 64",
+                        "cifar10": "stem conv16 + ResBlock(16->32,s2) + ResBlock(32->64,s2), GAP 64"},
+               "seed": 1,
+               "augment": {"*": "random affine +-10deg +-2px (+flips on fashion-mnist)", "cifar10": CROP_FLIP},
+               "augment_fn": {"mnist": lambda xb, gen: random_affine(xb, False, gen),
+                              "fashion-mnist": lambda xb, gen: random_affine(xb, True, gen),
+                              "cifar10": random_crop_flip},
+               "make": ResNetJudge, "net": {"*": {}, "cifar10": {"widths": (16, 32, 64), "strides": (1, 2, 2)}},
+               "epochs": {"mnist": 1, "fashion-mnist": 2, "cifar10": 15}, "lr": 3e-3},
+    "lenet": {"arch": "LeNet-5: conv5x5 6, conv5x5 16, FC 120, FC 84", "seed": 3, "augment": "none",
+              "make": LeNetJudge, "epochs": {"mnist": 3, "fashion-mnist": 5, "cifar10": 15}, "lr": 3e-3},
+    "mlp": {"arch": {"*": "MLP 784-512-128-10, dropout 0.2", "cifar10": "MLP 3072-512-128-10, dropout 0.2"},
+            "seed": 2, "augment": "none",
+            "make": MLPJudge, "epochs": {"mnist": 6, "fashion-mnist": 8, "cifar10": 10}, "lr": 2e-3},
+}
+DEFAULT_JUDGES = ["cnn", "resnet", "lenet"]  # mlp: see the docstring (blind to pixel noise)
+
+
+def judge_spec(name, dataset):
+    """JUDGES[name] for one data set: per-data-set entries resolved (missing: None)."""
+    return {k: v.get(dataset, v.get("*")) if isinstance(v, dict) else v for k, v in JUDGES[name].items()}
+
+
+def make_judge(name, dataset):
+    spec = judge_spec(name, dataset)
+    side, channels = IMAGE[dataset]
+    return spec["make"](channels=channels, size=side, **(spec.get("net") or {}))
 
 
 def test_accuracy(model, x, y):
@@ -197,25 +247,25 @@ def test_accuracy(model, x, y):
 
 
 def train_judge(name, dataset):
-    spec = JUDGES[name]
+    spec = judge_spec(name, dataset)
     torch.manual_seed(spec["seed"])
     gen = torch.Generator().manual_seed(spec["seed"])
-    model = spec["make"]()
+    model = make_judge(name, dataset)
     xtr, ytr = load_images(dataset, "train")
     xte, yte = load_images(dataset, "test")
     xtr_t, ytr_t = to_input(xtr), torch.from_numpy(ytr)
-    epochs, bs = spec["epochs"][dataset], 128
+    epochs, bs = spec["epochs"], 128
     opt = torch.optim.AdamW(model.parameters(), lr=spec["lr"] / 3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=spec["lr"], total_steps=epochs * (len(xtr) // bs))
-    t0 = time.time()
+    t0, cpu0 = time.time(), time.process_time()
     for ep in range(epochs):
         model.train()
         perm = torch.randperm(len(xtr), generator=gen)
         for i in range(0, len(xtr) - bs + 1, bs):
             idx = perm[i:i + bs]
             xb = xtr_t[idx]
-            if name == "resnet":
-                xb = random_affine(xb, dataset == "fashion-mnist", gen)
+            if spec.get("augment_fn"):
+                xb = spec["augment_fn"](xb, gen)
             _, logits = model(xb)
             loss = F.cross_entropy(logits, ytr_t[idx])
             opt.zero_grad()
@@ -224,8 +274,10 @@ def train_judge(name, dataset):
             sched.step()
         model.eval()
         acc = test_accuracy(model, xte, yte)
-        log(f"judge {name} {dataset} epoch {ep + 1}/{epochs}: test acc {acc:.4f} ({time.time() - t0:.0f}s)")
-    return model, acc
+        log(f"judge {name} {dataset} epoch {ep + 1}/{epochs}: test acc {acc:.4f} ({time.time() - t0:.0f}s, "
+            f"{time.process_time() - cpu0:.0f}s CPU)")
+    times = {"train_seconds": round(time.time() - t0), "train_cpu_seconds": round(time.process_time() - cpu0)}
+    return model, acc, times
 
 
 def get_judge(name, dataset, retrain=False):
@@ -235,14 +287,14 @@ def get_judge(name, dataset, retrain=False):
     path = os.path.join(CACHE, f"judge-{name}-{dataset}.pt")
     if os.path.exists(path) and not retrain:
         ck = torch.load(path)
-        model = JUDGES[name]["make"]()
+        model = make_judge(name, dataset)
         model.load_state_dict(ck["state_dict"])
         model.eval()
         return model, ck["test_acc"], path
-    model, acc = train_judge(name, dataset)
+    model, acc, times = train_judge(name, dataset)
     os.makedirs(CACHE, exist_ok=True)
     torch.save({"state_dict": model.state_dict(), "test_acc": acc, "seed": JUDGES[name]["seed"],
-                "epochs": JUDGES[name]["epochs"][dataset]}, path)
+                "epochs": judge_spec(name, dataset)["epochs"], **times}, path)
     return model, acc, path
 
 
@@ -315,10 +367,10 @@ def entropy(hist):
     return float(-(q * np.log(q)).sum()) + 0.0
 
 
-def pool7(u8_or_float):
-    """[N,28,28] -> [N,49] float32 pixel vectors, 4x4 average pooled."""
-    x = torch.from_numpy(np.array(u8_or_float, dtype=np.float32)).unsqueeze(1)
-    return F.avg_pool2d(x, 4).flatten(1)
+def pooled_pixels(u8_or_float):
+    """Pixel vectors, float32, 4x4 average pooled per channel: [N,28,28] -> [N,49] (7x7),
+    [N,32,32,3] -> [N,192] (8x8x3)."""
+    return F.avg_pool2d(nchw(u8_or_float), 4).flatten(1)
 
 
 def nearest_dist(q, ref, ref_sq=None, chunk=1000):
@@ -343,6 +395,7 @@ class Context:
 
     def __init__(self, dataset, n_real=10000, retrain=False, train_ref=None):
         self.dataset = dataset
+        self.side, self.channels = IMAGE[dataset]
         self.judges = {}
         for name in JUDGES:
             model, acc, path = get_judge(name, dataset, retrain)
@@ -360,7 +413,8 @@ class Context:
         self._mem = {}
 
     def _through(self, u8, size):
-        return u8 if size == 28 else resize(resize(u8, size, round_u8=True), 28)
+        """Real images as a GAN trained at `size` shows them: native -> size (uint8) -> native."""
+        return u8 if size == self.side else resize(resize(u8, size, round_u8=True), self.side)
 
     def ref(self, size, jn):
         """Judge jn's real test features, probabilities and k-NN radii, for samples of this size."""
@@ -372,17 +426,17 @@ class Context:
     def mem_ref(self, size):
         """Training images (pooled pixels) and the memorisation threshold for this size."""
         if size not in self._mem:
-            train = pool7(self._through(self.train, size))
+            train = pooled_pixels(self._through(self.train, size))
             train_sq = (train * train).sum(1)
-            d_test = nearest_dist(pool7(self._through(self.real_test, size)), train, train_sq)
+            d_test = nearest_dist(pooled_pixels(self._through(self.real_test, size)), train, train_sq)
             thr = float(torch.quantile(d_test.double(), 0.01))
             self._mem[size] = (train, train_sq, thr)
         return self._mem[size]
 
-    def judge_part(self, jn, x28, size, labels, kid_subsets, name):
+    def judge_part(self, jn, x, size, labels, kid_subsets, name):
         t0 = time.time()
         ref = self.ref(size, jn)
-        f, p = features(self.judges[jn]["model"], x28)
+        f, p = features(self.judges[jn]["model"], x)
         kid, kid_std = kid_from_feats(f, ref["f"], n_subsets=kid_subsets)
         r = {"fid": fid_from_feats(f, ref["f"]), "kid": kid, "kid_std": kid_std}
         r.update(prdc(ref["f"], f, ref["radii"]))
@@ -395,34 +449,37 @@ class Context:
             f"D {r['density']:.3f} C {r['coverage']:.3f} ({time.time() - t0:.1f}s)")
         return r
 
-    def memorised(self, x28, size):
+    def memorised(self, x, size):
         train, train_sq, thr = self.mem_ref(size)
-        d = nearest_dist(pool7(x28), train, train_sq)
+        d = nearest_dist(pooled_pixels(x), train, train_sq)
         return {"memorised": float((d < thr).double().mean()), "memorised_threshold": thr}
 
     def score(self, samples, name, labels=None, n_fake=10000, kid_subsets=100, cache=None):
         """Every figure for one sample file.  cache(part, fn) may return a stored result of fn()
         (the sanity run keeps each judge's part and the memorisation part apart)."""
         cache = cache or (lambda part, fn: fn())
-        n0, h, w = samples.shape
+        n0, h, w = samples.shape[:3]
         if h != w:
             raise ValueError(f"{name}: non-square samples {h}x{w}")
+        if samples.shape[3:] != ((self.channels,) if self.channels > 1 else ()):
+            want = "(N,H,W)" if self.channels == 1 else f"(N,H,W,{self.channels})"
+            raise ValueError(f"{name}: samples of shape {samples.shape}, {self.dataset} wants {want}")
         samples = samples[:n_fake]
         if labels is not None:
             labels = np.asarray(labels).reshape(-1)
             if labels.shape[0] != n0:
                 raise ValueError(f"{name}: {labels.shape[0]} labels for {n0} samples")
             labels = labels[:n_fake].astype(np.int64)
-        x28 = resize(samples, 28) if h != 28 else samples
+        x = resize(samples, self.side) if h != self.side else samples
         out = {"samples": name, "n": int(len(samples)), "size": int(h)}
         for jn in self.judges:
-            out[jn] = cache(jn, lambda: self.judge_part(jn, x28, h, labels, kid_subsets, name))
+            out[jn] = cache(jn, lambda: self.judge_part(jn, x, h, labels, kid_subsets, name))
         s = out[self.strongest]
         out["class_judge"] = self.strongest
         out["class_kl"] = class_kl(s["hist_real"], s["hist"])
         out["class_entropy"] = entropy(s["hist"])
         out["class_hist"] = s["hist"]
-        out.update(cache("memorised", lambda: self.memorised(x28, h)))
+        out.update(cache("memorised", lambda: self.memorised(x, h)))
         return out
 
 
@@ -462,17 +519,18 @@ def summarise(files):
 # Loading and reporting
 
 
-def load_any(path):
-    """uint8 [N,H,W] and labels (or None) from a .npy or a folder of PNGs."""
+def load_any(path, channels=1):
+    """uint8 [N,H,W] (channels=3: [N,H,W,3]) and labels (or None) from a .npy or a folder of PNGs."""
     if os.path.isdir(path):
         from PIL import Image
         names = sorted(f for f in os.listdir(path) if f.lower().endswith(".png"))
         if not names:
             raise ValueError(f"{path}: no .png files")
-        imgs = np.stack([np.asarray(Image.open(os.path.join(path, f)).convert("L")) for f in names])
+        mode = "L" if channels == 1 else "RGB"
+        imgs = np.stack([np.asarray(Image.open(os.path.join(path, f)).convert(mode)) for f in names])
         lp = path.rstrip("/") + ".labels.npy"
         return imgs, (np.load(lp) if os.path.exists(lp) else None)
-    return load_samples(path), labels_beside(path)
+    return load_samples(path, channels), labels_beside(path)
 
 
 def fmt(s, key, scale=1.0, digits=3):
@@ -498,13 +556,13 @@ def sig_digits(s, key, sig=3):
 def markdown_tables(result, ctx_info):
     """Markdown: the judges, one table per judge, then classes and memorisation."""
     sets = result["sets"]
+    judges = list(ctx_info["judges"])
     lines = ["| judge | architecture | seed | augmentation | test acc | checkpoint |", "|---|---|---|---|---|---|"]
     for name, j in ctx_info["judges"].items():
-        spec = JUDGES[name]
-        lines.append(f"| {name} | {spec['arch']} | {spec['seed']} | {spec['augment']} | {j['test_acc']:.4f} | "
+        lines.append(f"| {name} | {j['arch']} | {j['seed']} | {j['augment']} | {j['test_acc']:.4f} | "
                      f"`bench/{j['path']}` |")
-    any_labels = any(f"{next(iter(JUDGES))}.class_acc" in s["summary"] for s in sets.values())
-    for jn in JUDGES:
+    any_labels = any(f"{judges[0]}.class_acc" in s["summary"] for s in sets.values())
+    for jn in judges:
         lines += ["", f"**{jn}** feature space (FID/KID against the real test set)", ""]
         head = "| set | n | FID | KID | precision | recall | density | coverage |"
         sep = "|---|---|---|---|---|---|---|---|"
@@ -532,9 +590,8 @@ def markdown_tables(result, ctx_info):
     return "\n".join(lines)
 
 
-def overview_table(sets):
+def overview_table(sets, js):
     """One line per set, means only: every judge's FID, the first judge's P/R/D/C, class KL, memorised."""
-    js = list(JUDGES)
     head = ("| set | " + " | ".join(f"FID {j}" for j in js) + f" | P / R / D / C ({js[0]}) | class KL | memorised |")
     lines = [head, "|" + "---|" * (len(js) + 4)]
     for sn, s in sets.items():
@@ -548,8 +605,8 @@ def overview_table(sets):
 
 def ctx_info(ctx):
     return {"dataset": ctx.dataset, "strongest": ctx.strongest,
-            "judges": {k: {"test_acc": v["test_acc"], "path": v["path"], **{a: b for a, b in JUDGES[k].items()
-                                                                             if a in ("arch", "seed", "augment")}}
+            "judges": {k: {"test_acc": v["test_acc"], "path": v["path"],
+                           **{a: b for a, b in judge_spec(k, ctx.dataset).items() if a in ("arch", "seed", "augment")}}
                        for k, v in ctx.judges.items()}}
 
 
@@ -573,7 +630,7 @@ def score_sets(ctx, sets, n_fake, kid_subsets=100):
     for name, files in sets.items():
         scored = []
         for path in files:
-            imgs, labels = load_any(path)
+            imgs, labels = load_any(path, ctx.channels)
             log(f"set {name}: {path} {imgs.shape}{' with labels' if labels is not None else ''}")
             scored.append(ctx.score(imgs, path, labels, n_fake, kid_subsets))
         result["sets"][name] = {"files": scored, "summary": summarise(scored)}
@@ -673,70 +730,118 @@ def part_cache(ctx, key):
     return cache
 
 
-def run_sanity(datasets, seeds, n, n_real, retrain, out_md, threads, kid_subsets):
-    t_start = time.time()
-    report = {"datasets": {}}
-    md = ["# Sample-quality judge: sanity table (bench/quality.py)", ""]
-    cmd = "nice -n 10 /usr/bin/python3 bench/quality.py --sanity " + " ".join(datasets)
-    if seeds != 3:
-        cmd += f" --sanity-seeds {seeds}"
-    if n != 10000:
-        cmd += f" --n-fake {n}"
-    if n_real != 10000:
-        cmd += f" --n-real {n_real}"
-    if kid_subsets != 100:
-        cmd += f" --kid-subsets {kid_subsets}"
-    if threads != 2:
-        cmd += f" --threads {threads}"
+def sanity_command(datasets, seeds, n, n_real, kid_subsets, threads):
+    nice = os.nice(0)
+    cmd = (f"nice -n {nice} " if nice else "") + "/usr/bin/python3 bench/quality.py --sanity " + " ".join(datasets)
+    for flag, value, default in (("--sanity-seeds", seeds, 3), ("--n-fake", n, 10000), ("--n-real", n_real, 10000),
+                                 ("--kid-subsets", kid_subsets, 100), ("--threads", threads, 2)):
+        if value != default:
+            cmd += f" {flag} {value}"
     if list(JUDGES) != DEFAULT_JUDGES:
         cmd += f" --judges {','.join(JUDGES)}"
-    cpu = cpu_model()
-    all_ok = True
-    for ds in datasets:
-        t0 = time.time()
-        ctx = Context(ds, n_real, retrain)
-        per_case = {c: [] for c in SANITY_CASES}
-        for seed in range(seeds):
-            cases, seen = sanity_sets(ds, seed, n)
-            ctx.set_train_ref(seen)
-            for c, (imgs, labels) in cases.items():
-                log(f"sanity {ds} seed {seed}: {c}")
-                r = ctx.score(imgs, f"{c} seed {seed}", labels, n, kid_subsets,
-                              part_cache(ctx, f"{ds} {c} seed{seed} n{n} r{n_real} kid{kid_subsets}"))
-                r["seed"] = seed
-                per_case[c].append(r)
-        sets = {c: {"files": v, "summary": summarise(v)} for c, v in per_case.items()}
-        info = ctx_info(ctx)
-        # Checks on a judge outside the default set are reported but do not fail the run.
-        extra = [j for j in JUDGES if j not in DEFAULT_JUDGES]
-        checks = [(a, b, not any(b.startswith(j + ":") for j in extra)) for a, b in sanity_checks(ds, sets, list(JUDGES))]
-        binding = [c for c in checks if c[2]]
-        ok = all(c[0] for c in binding)
-        all_ok &= ok
-        report["datasets"][ds] = {**info, "sets": sets, "seconds": round(time.time() - t0, 1),
-                                  "checks": [{"ok": a, "check": b, "binding": c} for a, b, c in checks]}
-        md += [f"## {ds}", "", "Overview (means over the seeds; the tables below give mean ± std (min–max)):", "",
-               overview_table(sets), "", markdown_tables({"sets": sets}, info), "",
-               f"Checks (the default judges {', '.join(j for j in JUDGES if j in DEFAULT_JUDGES)} and the "
-               f"judge-independent columns): {sum(c[0] for c in binding)}/{len(binding)} hold"
-               + ("." if ok else " — FAILED:"), ""]
-        md += [f"- FAILED: {b}" for a, b, c in binding if not a]
-        nb = [c for c in checks if not c[2]]
-        if nb:
-            md += [f"Checks on {', '.join(extra)} (not a default judge, not binding): "
-                   f"{sum(c[0] for c in nb)}/{len(nb)} hold" + ("." if all(c[0] for c in nb) else "; failed:"), ""]
-            md += [f"- failed: {b}" for a, b, c in nb if not a]
-        md += ["", f"({time.time() - t0:.0f} s for {ds})", ""]
-        log(f"sanity {ds}: {'ok' if ok else 'FAILED'} ({time.time() - t0:.0f}s)")
-    md += [SANITY_TEXT.format(n=n, seeds=seeds, n_real=n_real, kid_subsets=kid_subsets), "",
-           *([f"The rows hold {n} images each, not the tool's default 10,000, to fit a 2-core machine shared "
-              f"with a C++ build; FID's small-sample bias is then larger, the same for every row.", ""]
-             if n != 10000 else []),
-           f"Command: `{cmd}` ({time.time() - t_start:.0f} s for this run; every scored part is cached in "
-           f"bench/.cache/quality/sanity/, so a rerun computes only what is missing).  ",
-           f"CPU: {cpu} ({os.cpu_count()} cores, shared with a C++ build: timings are not benchmarks).  ",
-           f"Python {platform.python_version()}, torch {torch.__version__}, numpy {np.__version__}.", ""]
-    report.update({"command": cmd, "cpu": cpu, "seconds": round(time.time() - t_start, 1), "all_checks_hold": all_ok})
+    return cmd
+
+
+def sanity_dataset(ds, seeds, n, n_real, retrain, kid_subsets):
+    """One data set's entry of the sanity report: its judges, the cases' figures and the checks."""
+    t0 = time.time()
+    ctx = Context(ds, n_real, retrain)
+    per_case = {c: [] for c in SANITY_CASES}
+    for seed in range(seeds):
+        cases, seen = sanity_sets(ds, seed, n)
+        ctx.set_train_ref(seen)
+        for c, (imgs, labels) in cases.items():
+            log(f"sanity {ds} seed {seed}: {c}")
+            r = ctx.score(imgs, f"{c} seed {seed}", labels, n, kid_subsets,
+                          part_cache(ctx, f"{ds} {c} seed{seed} n{n} r{n_real} kid{kid_subsets}"))
+            r["seed"] = seed
+            per_case[c].append(r)
+    sets = {c: {"files": v, "summary": summarise(v)} for c, v in per_case.items()}
+    # Checks on a judge outside the default set are reported but do not fail the run.
+    extra = [j for j in JUDGES if j not in DEFAULT_JUDGES]
+    checks = [{"ok": a, "check": b, "binding": not any(b.startswith(j + ":") for j in extra)}
+              for a, b in sanity_checks(ds, sets, list(JUDGES))]
+    entry = {**ctx_info(ctx), "sets": sets, "seconds": round(time.time() - t0, 1), "checks": checks}
+    log(f"sanity {ds}: {'ok' if checks_hold(entry) else 'FAILED'} ({time.time() - t0:.0f}s)")
+    return entry
+
+
+def checks_hold(entry):
+    return all(c["ok"] for c in entry["checks"] if c["binding"])
+
+
+def render_dataset(ds, entry):
+    """Markdown section of one data set of the sanity report (from its JSON entry)."""
+    judges, sets, checks = list(entry["judges"]), entry["sets"], entry["checks"]
+    binding = [c for c in checks if c["binding"]]
+    ok = checks_hold(entry)
+    md = [f"## {ds}", "", "Overview (means over the seeds; the tables below give mean ± std (min–max)):", "",
+          overview_table(sets, judges), "", markdown_tables({"sets": sets}, entry), "",
+          f"Checks (the default judges {', '.join(j for j in judges if j in DEFAULT_JUDGES)} and the "
+          f"judge-independent columns): {sum(c['ok'] for c in binding)}/{len(binding)} hold"
+          + ("." if ok else " — FAILED:"), ""]
+    md += [f"- FAILED: {c['check']}" for c in binding if not c["ok"]]
+    nb = [c for c in checks if not c["binding"]]
+    if nb:
+        extra = [j for j in judges if j not in DEFAULT_JUDGES]
+        md += [f"Checks on {', '.join(extra)} (not a default judge, not binding): "
+               f"{sum(c['ok'] for c in nb)}/{len(nb)} hold" + ("." if all(c["ok"] for c in nb) else "; failed:"), ""]
+        md += [f"- failed: {c['check']}" for c in nb if not c["ok"]]
+    return md + ["", f"({entry['seconds']:.0f} s for {ds})", ""]
+
+
+def per_dataset(report, key):
+    """A run setting as text: its value where every data set shares it, else "v (data sets) / ..."."""
+    by = {}
+    for ds, e in report["datasets"].items():
+        by.setdefault(e["run"][key], []).append(ds)
+    if len(by) == 1:
+        return str(next(iter(by)))
+    return " / ".join(f"{v} ({', '.join(d)})" for v, d in by.items())
+
+
+def render_sanity(report):
+    md = ["# Sample-quality judge: sanity table (bench/quality.py)", ""]
+    for ds, entry in report["datasets"].items():
+        md += render_dataset(ds, entry)
+    p = {k: per_dataset(report, k) for k in ("n", "seeds", "n_real", "kid_subsets")}
+    md += [SANITY_TEXT.format(**p), ""]
+    if any(e["run"]["n"] != 10000 for e in report["datasets"].values()):
+        md += [f"The rows hold {p['n']} images each, not the tool's default 10,000, to fit a 2-core machine shared "
+               f"with a C++ build; FID's small-sample bias is then larger, the same for every row.", ""]
+    runs = {}
+    for e in report["datasets"].values():
+        runs.setdefault(e["run"]["command"], e["run"])
+    for cmd, run in runs.items():
+        md += [f"Command: `{cmd}` ({run['seconds']:.0f} s for this run; every scored part is cached in "
+               f"bench/.cache/quality/sanity/, so a rerun computes only what is missing).  ",
+               f"CPU: {run['cpu']}.  ", f"{run['versions']}.", ""]
+    return md
+
+
+def load_report(path):
+    """The sanity report at path, {"datasets": {}} if there is none."""
+    if not os.path.exists(path):
+        return {"datasets": {}}
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def run_sanity(datasets, seeds, n, n_real, retrain, out_md, threads, kid_subsets):
+    """Score the sanity cases of these data sets and write them into out_md (+ .json), replacing
+    these data sets' sections and keeping the others'.  True if every binding check holds."""
+    t_start = time.time()
+    run = {"command": sanity_command(datasets, seeds, n, n_real, kid_subsets, threads),
+           "cpu": f"{cpu_model()} ({os.cpu_count()} cores, shared with other jobs: timings are not benchmarks)",
+           "versions": f"Python {platform.python_version()}, torch {torch.__version__}, numpy {np.__version__}",
+           "n": n, "seeds": seeds, "n_real": n_real, "kid_subsets": kid_subsets}
+    entries = {ds: sanity_dataset(ds, seeds, n, n_real, retrain, kid_subsets) for ds in datasets}
+    run["seconds"] = round(time.time() - t_start, 1)
+    report = load_report(out_md[:-3] + ".json")
+    for ds, e in entries.items():
+        report["datasets"][ds] = {**e, "run": run}
+    report["all_checks_hold"] = all(checks_hold(e) for e in report["datasets"].values())
+    md = render_sanity(report)
     os.makedirs(os.path.dirname(out_md), exist_ok=True)
     with open(out_md, "w") as fh:
         fh.write("\n".join(md))
@@ -744,7 +849,7 @@ def run_sanity(datasets, seeds, n, n_real, retrain, out_md, threads, kid_subsets
         json.dump(report, fh, indent=1)
     print("\n".join(md))
     log(f"wrote {out_md} and {out_md[:-3]}.json")
-    return all_ok
+    return all(checks_hold(e) for e in entries.values())
 
 
 SANITY_TEXT = """### How to read it
@@ -752,8 +857,9 @@ SANITY_TEXT = """### How to read it
 Each row is one kind of sample set, {n} images, mean ± std (min–max) over {seeds} seeds; the seed
 picks which training images play the samples and which noise is drawn.  The training set is split
 per seed: 25,000 images stand in for a GAN's *unseen* output (the real, blurred, noisy and
-mode-dropped rows are made from them), the other 35,000 are the training set the GAN "saw" (the
-memorisation reference; the memorised row copies {n} of them exactly).  The reference for every
+mode-dropped rows are made from them), the rest (35,000 on (Fashion-)MNIST, 25,000 on CIFAR-10) are
+the training set the GAN "saw" (the memorisation reference; the memorised row copies {n} of them
+exactly).  The reference for every
 judge is the real test set (the first {n_real} images); KID averages {kid_subsets} subsets of 1000.
 Class accuracy and intra-class FID use the images' own labels, as a conditional model's
 `<stem>.labels.npy` would (uniform noise gets random labels).
@@ -777,7 +883,8 @@ Class accuracy and intra-class FID use the images' own labels, as a conditional 
   images, ≤0.4 for blur and pixel noise, 3.6–4.0 when half of the classes are missing, 8–10 for
   uniform noise, which the judge reads as one or two classes.  Intra-class FID and class accuracy do not see mode dropping (each
   present class is real); they are the conditional models' per-class checks.
-- **memorised**: share of samples whose nearest "seen" training image (7×7 pooled pixels) is
+- **memorised**: share of samples whose nearest "seen" training image (7×7 pooled pixels;
+  CIFAR-10: 8×8×3) is
   closer than the 1st percentile of test images' nearest-training distances.  Only the memorised
   row is caught (100%); unseen real images score 0.6–1.1%, degraded or mode-dropped ones 0–1.3%.  Memorised copies look
   perfect in every other column — which is why this column exists.
